@@ -1,0 +1,148 @@
+"""``simkz``: run, validate, list and describe shutdown scenarios."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from simkz import __version__
+from simkz.cli.errors import debug_option, reports_errors
+from simkz.cli.summary import print_summary
+from simkz.engine.simulation import Simulation
+from simkz.errors import InputError
+from simkz.inputs import read_document
+from simkz.plots import figure_writer
+from simkz.resources import DEFAULT_SCENARIO, find_scenario, shipped_dir
+from simkz.scenario.load import load_scenario
+from simkz.scenario.parameters import PARAMETERS
+from simkz.scenario.schema import scenario_json_schema
+from simkz.topology.load import load_topology
+from simkz.topology.schema import TopologyFile
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="simkz")
+@debug_option
+def cli(debug: bool) -> None:
+    """Simulate internet shutdown scenarios on a network model.
+
+    Start with `simkz run` (the January 2022 reconstruction), `simkz list` for
+    the shipped scenarios, and `simkz run --help`.
+    """
+
+
+def _scenario_path(ref: str) -> Path:
+    path = find_scenario(ref)
+    if path is None:
+        raise InputError(ref, (), "scenario not found", allowed="a scenario file path, or a shipped name (see `simkz list`)")
+    return path
+
+
+@cli.command()
+@click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Results folder [default: results/<scenario name>].")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the run's random generator [default: the scenario's].")
+@click.option("--figures", default="png", show_default=True, help="Figure formats, comma-separated (png, svg), or 'none'.")
+@click.option("--quiet", is_flag=True, help="Print only the results folder.")
+@debug_option
+@reports_errors
+def run(scenario: str, out: Path | None, seed: int | None, figures: str, quiet: bool, debug: bool) -> None:
+    """Run SCENARIO (a file, or a shipped name; default kz-jan-2022) and write its results folder."""
+    formats = _figure_formats(figures)
+    loaded = load_scenario(_scenario_path(scenario))
+    sim = Simulation(loaded, seed=seed).run()
+    result = sim.result
+    result.manifest["command"] = ["simkz", *sys.argv[1:]]
+    result.manifest["wall_time_s"] = round(sim.wall_time_s, 4)
+    folder = out if out is not None else Path("results") / loaded.name
+    writers = [figure_writer(formats)(result)] if formats else []
+    result.save(folder, extras=writers)
+    if quiet:
+        click.echo(str(folder))
+    else:
+        print_summary(result, folder)
+
+
+def _figure_formats(text: str) -> tuple[str, ...]:
+    if text.strip().lower() in ("", "none"):
+        return ()
+    formats = tuple(f.strip().lower() for f in text.split(","))
+    for f in formats:
+        if f not in ("png", "svg"):
+            raise InputError(None, ("--figures",), "unknown figure format", value=f, allowed="png, svg, none")
+    return formats
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@debug_option
+@reports_errors
+def validate(files: tuple[Path, ...], debug: bool) -> None:
+    """Check scenario and topology FILES; print one line per problem, exit 2 if any is bad."""
+    failed = False
+    for path in files:
+        try:
+            kind, warnings = _validate_one(path)
+        except InputError as exc:
+            if debug:
+                raise
+            click.echo(f"simkz: error: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"ok: {path} ({kind})")
+        for w in warnings:
+            click.echo(f"  {w}")
+    if failed:
+        sys.exit(2)
+
+
+def _validate_one(path: Path) -> tuple[str, tuple[str, ...]]:
+    doc = read_document(path)
+    if "nodes" in doc.data or "links" in doc.data:
+        topo = load_topology(path)
+        return "topology", topo.warnings
+    scenario = load_scenario(path)
+    return "scenario", scenario.warnings
+
+
+@cli.command(name="list")
+@debug_option
+@reports_errors
+def list_(debug: bool) -> None:
+    """Show the shipped scenarios and topologies with their descriptions."""
+    for kind in ("scenarios", "topologies"):
+        click.echo(f"{kind}:")
+        for path in sorted(shipped_dir(kind).glob("*.yaml")):
+            try:
+                description = str(read_document(path).data.get("description", ""))
+            except InputError as exc:
+                description = f"(unreadable: {exc})"
+            marker = " (default)" if kind == "scenarios" and path.stem == DEFAULT_SCENARIO else ""
+            click.echo(f"  {path.stem:<32} {description}{marker}")
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["scenario", "topology"]), default="scenario", show_default=True)
+def schema(kind: str) -> None:
+    """Print the JSON Schema of scenario (or topology) files."""
+    data = scenario_json_schema() if kind == "scenario" else TopologyFile.model_json_schema(by_alias=True)
+    click.echo(json.dumps(data, indent=2))
+
+
+@cli.command()
+def parameters() -> None:
+    """List the model parameters a scenario can set, with unit, default and source."""
+    for p in PARAMETERS.values():
+        click.echo(f"{p.name}  [{p.unit}]  default {p.default:g}  range {p.low:g}..{p.high:g}")
+        click.echo(f"    {p.description}")
+        click.echo(f"    source: {p.source}")
+
+
+def main() -> None:
+    """Entry point of the ``simkz`` console script."""
+    cli(prog_name="simkz")

@@ -1,0 +1,1 @@
+"""Engine: the SimPy environment, the processes and the recorder; one Simulation runs once."""

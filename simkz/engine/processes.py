@@ -1,0 +1,77 @@
+"""SimPy processes: the scenario's actions and their windows, and the daily demand clock.
+
+Processes only change the :class:`World`; they never compute network outputs.
+The simulation loop evaluates the world once per instant at which it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import datetime, timedelta
+from typing import Any
+
+import simpy
+
+from simkz.engine.effects import fold
+from simkz.model.state import NetworkState
+from simkz.scenario.load import Action, Window
+from simkz.topology.network import Topology
+
+__all__ = ["World", "action_window", "demand_clock"]
+
+#: Demand profiles are hourly in local time; zones differ by whole or quarter hours.
+CLOCK_TICK_S = 15 * 60
+
+
+class World:
+    """What the processes change: the actions in force, and whether demand moved on."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self._active: dict[tuple[float, int, int], Action] = {}
+        self.state = NetworkState()
+        self.state_changed = True
+        self.demand_changed = True
+        self.events = 0  #: actions coming into or going out of force
+
+    def activate(self, key: tuple[float, int, int], action: Action) -> None:
+        self._active[key] = action
+        self._refold()
+
+    def deactivate(self, key: tuple[float, int, int]) -> None:
+        del self._active[key]
+        self._refold()
+
+    def _refold(self) -> None:
+        self.events += 1
+        state = fold(self.topology, (self._active[k] for k in sorted(self._active)))
+        if state != self.state:
+            self.state = state
+            self.state_changed = True
+
+
+def action_window(
+    env: simpy.Environment, world: World, action: Action, number: int, window: Window
+) -> Generator[simpy.Event, Any, None]:
+    """Put ``action`` in force during ``window``."""
+    key = (window.order, action.index, number)
+    if window.on > env.now:
+        yield env.timeout(window.on - env.now)
+    world.activate(key, action)
+    if window.off is not None:
+        yield env.timeout(window.off - env.now)
+        world.deactivate(key)
+
+
+def demand_clock(env: simpy.Environment, world: World, start: datetime) -> Generator[simpy.Event, Any, None]:
+    """Wake at every quarter hour (UTC) and flag a demand change when a local hour turned."""
+    hours = world.topology.local_hours(start)
+    offset = (start.timestamp() % CLOCK_TICK_S)
+    first = CLOCK_TICK_S - offset if offset else CLOCK_TICK_S
+    yield env.timeout(first)
+    while True:
+        now = world.topology.local_hours(start + timedelta(seconds=env.now))
+        if (now != hours).any():
+            hours = now
+            world.demand_changed = True
+        yield env.timeout(CLOCK_TICK_S)

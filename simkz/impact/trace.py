@@ -1,0 +1,34 @@
+"""The trace of a run: the network's outputs at every change point.
+
+Between two change points nothing changes, so the trace describes the whole
+run exactly; time series on a regular step are samples of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Trace"]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Outputs at ``K`` change points, ``times_s[k]`` seconds after the start, until ``end_s``."""
+
+    times_s: NDArray[np.float64]  #: [K] seconds since start
+    end_s: float  #: the run's length, seconds
+    served: NDArray[np.float64]  #: [K, cohort, service] served share, 0-1
+    traffic_gbps: NDArray[np.float64]  #: [K, cohort] served traffic, Gbps
+    baseline_gbps: NDArray[np.float64]  #: [K, cohort] traffic the same hour carries with no action, Gbps
+
+    @property
+    def durations_s(self) -> NDArray[np.float64]:
+        """How long each change point's values hold, seconds."""
+        return np.diff(np.append(self.times_s, self.end_s))
+
+    def sample_index(self, times_s: NDArray[np.float64]) -> NDArray[np.int64]:
+        """For each time, the change point in force then."""
+        return np.searchsorted(self.times_s, times_s, side="right").astype(np.int64) - 1

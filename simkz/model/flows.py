@@ -1,0 +1,103 @@
+"""Capacity and policy: from routing, demand and rules to link loads and served shares.
+
+All functions are pure. Units: demand and loads in Gbps; shares in [0, 1].
+
+The rules, applied in one pass (no iteration to equilibrium):
+
+* **Policy.** At a node that filters service ``s``, traffic of ``s`` passes with
+  probability ``pass[s, node] = (1 - block effectiveness) x (1 - whitelist effectiveness
+  if s is not whitelisted)``. Dropped traffic loads no link after the node.
+* **Capacity.** A link's load is the traffic routed over it (after the drops). Where
+  the load exceeds the capacity (after throttling) every flow through the link is
+  scaled by ``capacity / load``; a flow crossing several such links is scaled by each.
+* **Served share.** ``served[c, s]`` is the expected share of cohort ``c``'s traffic
+  to ``s`` that arrives: the average over its equal-cost paths of the product of the
+  pass probabilities and the capacity scales along the path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simkz.model.routing import Routing
+from simkz.model.state import NetworkState
+from simkz.topology.network import Topology
+
+__all__ = ["Flows", "capacities", "evaluate", "pass_shares"]
+
+
+@dataclass(frozen=True)
+class Flows:
+    """What the network delivers at one moment."""
+
+    served: NDArray[np.float64]  #: [cohort, service] share of demand that arrives, 0-1
+    load_gbps: NDArray[np.float64]  #: [link] traffic offered to the link, Gbps
+    scale: NDArray[np.float64]  #: [link] capacity scale applied to flows, 0-1
+
+
+def pass_shares(topology: Topology, state: NetworkState) -> NDArray[np.float64]:
+    """``pass[s * n_nodes + node]``: the share of service ``s`` traffic that passes the node's filters."""
+    n = len(topology.nodes)
+    services = topology.service_keys
+    sidx = {k: i for i, k in enumerate(services)}
+    nidx = topology.node_index
+    out = np.ones(len(services) * n, dtype=np.float64)
+    for node, service, eff in state.blocks:
+        out[sidx[service] * n + nidx[node]] *= 1.0 - eff
+    for node, allowed, eff in state.whitelists:
+        for s, key in enumerate(services):
+            if key not in allowed:
+                out[s * n + nidx[node]] *= 1.0 - eff
+    return out
+
+
+def capacities(topology: Topology, state: NetworkState) -> NDArray[np.float64]:
+    """Usable capacity of every link after throttling, Gbps."""
+    cap = topology.capacities_gbps()
+    lidx = topology.link_index
+    for link, factor in state.link_factor:
+        cap[lidx[link]] *= factor
+    return cap
+
+
+def evaluate(
+    routing: Routing,
+    passes: NDArray[np.float64],
+    capacity_gbps: NDArray[np.float64],
+    demand_gbps: NDArray[np.float64],
+    cohort_nodes: NDArray[np.int64],
+) -> Flows:
+    """Loads, capacity scales and served shares.
+
+    Parameters
+    ----------
+    routing: the ECMP routing of the current up graph.
+    passes: from :func:`pass_shares`, stacked by service.
+    capacity_gbps: usable capacity per link, Gbps.
+    demand_gbps: ``[cohort, service]`` offered traffic, Gbps.
+    cohort_nodes: node index of every cohort.
+    """
+    n, n_services = routing.n_nodes, routing.n_services
+    stacked = (np.arange(n_services)[None, :] * n + cohort_nodes[:, None])  # [cohort, service]
+    # Forward: push demand from the cohorts towards the hosts, layer by layer.
+    mass = np.zeros(n * n_services, dtype=np.float64)
+    np.add.at(mass, stacked.ravel(), demand_gbps.ravel())
+    load = np.zeros(capacity_gbps.shape[0], dtype=np.float64)
+    for layer in reversed(routing.layers):
+        flow = mass[layer.src] * passes[layer.src] * layer.weight
+        mass += np.bincount(layer.dst, weights=flow, minlength=mass.shape[0])
+        load += np.bincount(layer.link, weights=flow, minlength=load.shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(load > capacity_gbps, capacity_gbps / load, 1.0)
+    scale = np.clip(np.nan_to_num(scale, nan=0.0), 0.0, 1.0)
+    # Backward: the expected delivered share from every node to the hosts.
+    delivered = np.zeros(n * n_services, dtype=np.float64)
+    delivered[routing.hosts] = passes[routing.hosts]
+    for layer in routing.layers:
+        contrib = layer.weight * scale[layer.link] * delivered[layer.dst]
+        delivered += np.bincount(layer.src, weights=contrib, minlength=delivered.shape[0])
+        delivered[layer.nodes] *= passes[layer.nodes]
+    return Flows(served=delivered[stacked], load_gbps=load, scale=scale)

@@ -1,0 +1,62 @@
+"""Figures from results. Plots take a :class:`RunResult` and return a Figure; they never show it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from simkz.results.run import RunResult  # noqa: E402
+
+__all__ = ["FIGURE_NAME", "figure_writer", "plot_overview"]
+
+FIGURE_NAME = "overview"
+# Stable output: no creation date in the files, fixed ids in SVG.
+_METADATA_PNG = {"Software": None}
+_METADATA_SVG = {"Date": None, "Creator": None}
+
+
+def plot_overview(result: RunResult) -> Figure:
+    """Connectivity index (top) and affected / cut-off persons (bottom) over time."""
+    national = result.tables["national"]
+    times = [datetime.fromisoformat(str(t)) for t in national["time"]]
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, constrained_layout=True)
+    ax1.step(times, national["connectivity_index_pct"], where="post", color="#1f77b4")
+    ax1.set_ylabel("connectivity index (%)")
+    ax1.set_ylim(0, 105)
+    ax1.axhline(100, color="0.7", lw=0.8, ls="--")
+    ax1.set_title(f"{result.name}: traffic as % of ordinary levels, and people affected")
+    ax2.step(times, national["affected_persons"] / 1e6, where="post", label="affected (user equivalents)", color="#d62728")
+    ax2.step(times, national["cut_off_abroad_persons"] / 1e6, where="post", label="cut off from abroad", color="#ff7f0e", ls="--")
+    ax2.step(times, national["cut_off_persons"] / 1e6, where="post", label="cut off entirely", color="#7f7f7f", ls=":")
+    ax2.set_ylabel("million persons")
+    ax2.legend(loc="upper right", fontsize="small")
+    zone = times[0].tzinfo if times else None
+    ax2.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz=zone))
+    fig.autofmt_xdate()
+    return fig
+
+
+def figure_writer(formats: tuple[str, ...] = ("png",)) -> Callable[[RunResult], Callable[[Path], None]]:
+    """A function that, given a result, returns a writer of its overview figure into a folder."""
+
+    def bind(result: RunResult) -> Callable[[Path], None]:
+        def write(folder: Path) -> None:
+            with plt.rc_context({"svg.hashsalt": "simkz", "svg.fonttype": "none"}):
+                fig = plot_overview(result)
+                for fmt in formats:
+                    meta = _METADATA_SVG if fmt == "svg" else _METADATA_PNG
+                    fig.savefig(folder / f"{FIGURE_NAME}.{fmt}", dpi=100, metadata=meta)
+                plt.close(fig)
+
+        return write
+
+    return bind

@@ -1,0 +1,55 @@
+"""Every column simkz writes, defined once: its unit, type and meaning.
+
+Column names end in their unit: ``_pct`` percent, ``_gbps`` gigabits per second,
+``_persons`` people, ``_h`` hours, ``_share`` a fraction in [0, 1], ``_flag`` 0 or 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["COLUMNS", "Column"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    unit: str
+    kind: Literal["str", "float", "int"]
+    description: str
+
+
+COLUMNS: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column("time", "ISO 8601", "str", "Sample instant, local time of the scenario with its UTC offset."),
+        Column("elapsed_h", "h", "float", "Hours since the scenario start."),
+        Column("region", "-", "str", "Region key."),
+        Column("operator", "-", "str", "Operator key."),
+        Column("technology", "-", "str", "Access technology: fixed or mobile."),
+        Column("service", "-", "str", "Service key."),
+        Column("internet_users_persons", "persons", "float", "Internet users in the group."),
+        Column(
+            "connectivity_index_pct",
+            "%",
+            "float",
+            "Served traffic as a percentage of the traffic the same hour carries with no action "
+            "(comparable to NetBlocks/IODA/Cloudflare '% of ordinary levels').",
+        ),
+        Column("traffic_served_gbps", "Gbps", "float", "Traffic that arrives, summed over cohorts and services."),
+        Column("traffic_baseline_gbps", "Gbps", "float", "Traffic the same hour carries with no action."),
+        Column(
+            "affected_persons",
+            "persons",
+            "float",
+            "Group rows: internet users times the share of their ordinary traffic lost (user equivalents). "
+            "Service rows: users of the service times the share of its demand not served.",
+        ),
+        Column("cut_off_persons", "persons", "float", "Users who reach no service at all, at home or abroad."),
+        Column("cut_off_abroad_persons", "persons", "float", "Users who reach no service hosted abroad."),
+        Column("services_disrupted_count", "services", "int", "Services disrupted at this instant."),
+        Column("served_share", "share", "float", "User-weighted share of the service's demand that arrives, 0-1."),
+        Column("disrupted_flag", "0/1", "int", "1 while the service is disrupted (below the threshold or a dependency is)."),
+    )
+}

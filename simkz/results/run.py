@@ -1,0 +1,124 @@
+"""The result of one run, and its folder format.
+
+A results folder holds:
+
+* ``national.csv``, ``by_region.csv``, ``by_operator.csv``, ``by_technology.csv``,
+  ``by_service.csv``: tidy time series (one row per instant and group);
+* ``columns.json``: unit and meaning of every column;
+* ``summary.json``: the headline figures;
+* ``manifest.json``: versions, input hashes, seed, command, wall time;
+* figures, when asked for.
+
+Folders are written atomically: everything goes to a hidden sibling folder that
+is renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simkz.errors import InputError
+from simkz.results.columns import COLUMNS
+from simkz.results.table import Table
+
+__all__ = ["TABLES", "RunResult", "dump_json"]
+
+#: Tables of a run, in the order they are written.
+TABLES = ("national", "by_region", "by_operator", "by_technology", "by_service")
+
+
+def dump_json(data: Any) -> str:
+    """JSON with stable layout (2-space indent, keys in insertion order, newline at the end)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@dataclass
+class RunResult:
+    """Tables, summary and manifest of one run."""
+
+    name: str
+    tables: dict[str, Table]
+    summary: dict[str, Any]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def save(
+        self,
+        folder: Path | str,
+        *,
+        extras: Sequence[Callable[[Path], None]] = (),
+    ) -> Path:
+        """Write the folder atomically; ``extras`` write more files (figures) into it first.
+
+        An existing folder of the same name is replaced only once the new one is complete.
+        """
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+        try:
+            self._write(tmp)
+            for extra in extras:
+                extra(tmp)
+            _replace_dir(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return folder
+
+    def _write(self, folder: Path) -> None:
+        used: dict[str, dict[str, str]] = {}
+        for name in TABLES:
+            table = self.tables[name]
+            table.write_csv(folder / f"{name}.csv")
+            for col in table.names:
+                used.setdefault(col, {"unit": COLUMNS[col].unit, "description": COLUMNS[col].description})
+        (folder / "columns.json").write_text(dump_json(dict(sorted(used.items()))), encoding="utf-8")
+        (folder / "summary.json").write_text(dump_json(self.summary), encoding="utf-8")
+        (folder / "manifest.json").write_text(dump_json(self.manifest), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path | str) -> RunResult:
+        """Read a results folder written by :meth:`save`."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputError(folder, (), "results folder not found", allowed="a folder written by `simkz run`")
+        summary = _read_json(folder / "summary.json")
+        manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").exists() else {}
+        tables = {}
+        for name in TABLES:
+            path = folder / f"{name}.csv"
+            if not path.is_file():
+                raise InputError(path, (), "missing table in results folder", allowed=", ".join(f"{t}.csv" for t in TABLES))
+            tables[name] = Table.read_csv(path)
+        name = str(summary.get("scenario", {}).get("name", folder.name))
+        return cls(name=name, tables=tables, summary=summary, manifest=manifest)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InputError(path, (), "file not found", allowed="a results folder written by `simkz run`")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(path, (f"line {exc.lineno}",), f"invalid JSON: {exc.msg}") from None
+    if not isinstance(data, Mapping):
+        raise InputError(path, (), "expected a JSON object", value=type(data).__name__)
+    return dict(data)
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``; an old ``target`` is removed only after the move."""
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / "x")
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, target)
+    os.chmod(target, 0o755)

@@ -1,0 +1,171 @@
+"""The scenario file format (``scenarios/*.yaml``), as typed models.
+
+A scenario is a timed list of actions on a topology. Times are ISO 8601 with
+a UTC offset; durations are like ``8d``, ``90min``, ``5min``. Unknown keys are
+errors. :func:`scenario_json_schema` exports the JSON Schema (``simkz schema``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from simkz.inputs import StrictModel
+
+__all__ = [
+    "ActionSpec",
+    "BlockSpec",
+    "DailySpec",
+    "RestoreSpec",
+    "ScenarioFile",
+    "SelectorSpec",
+    "ThrottleSpec",
+    "WhitelistSpec",
+    "scenario_json_schema",
+]
+
+ACTION_KINDS = ("block", "whitelist", "shutdown", "restore", "throttle")
+LIFTABLE = ("shutdown", "throttle", "block", "whitelist")
+
+
+def _listify(value: Any) -> Any:
+    """Accept ``x`` as shorthand for ``[x]``."""
+    return [value] if isinstance(value, str) else value
+
+
+Names = Annotated[list[str] | Literal["all"], BeforeValidator(lambda v: v if v == "all" else _listify(v))]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _SelectorFields(StrictModel):
+    operators: Names | None = Field(None, description="Operator keys, or `all`.")
+    regions: Names | None = Field(None, description="Region keys, or `all` (every node that has a region).")
+    tech: Names | None = Field(None, description="Technologies: mobile, fixed.")
+    kind: Names | None = Field(None, description="Node kinds: access, core, gateway, ixp, datacenter, foreign.")
+    nodes: Names | None = Field(None, description="Node keys.")
+    controlled_by: Names | None = Field(None, description="Controllers of control points, e.g. central-management.")
+    links: Names | None = Field(None, description="Link keys (selected in addition to the nodes).")
+
+
+class ExceptSpec(_SelectorFields):
+    """Nodes and links to leave out of a selection."""
+
+
+class SelectorSpec(_SelectorFields):
+    """Which nodes and links an action touches.
+
+    Node criteria (operators, regions, tech, kind, nodes, controlled_by) must all hold
+    (AND across keys, OR within a list); ``links`` adds links by name. An empty
+    selector selects every node and link.
+    """
+
+    except_: ExceptSpec | None = Field(None, alias="except", description="What to leave out, same keys.")
+
+
+class BlockSpec(StrictModel):
+    """Filter services at control points: a blocked flow passes with probability 1 - effectiveness."""
+
+    services: Annotated[list[str], BeforeValidator(_listify), Field(min_length=1)] = Field(description="Service keys.")
+    at: SelectorSpec = Field(default_factory=SelectorSpec, description="Where: control points among the selected nodes.")
+    effectiveness: Share = Field(1.0, description="Share of the blocked traffic that is stopped, 0-1.")
+
+
+class WhitelistSpec(StrictModel):
+    """Only the listed services pass the selected control points; others pass with 1 - effectiveness."""
+
+    services: Annotated[list[str], BeforeValidator(_listify)] = Field(description="Service keys that pass.")
+    at: SelectorSpec = Field(default_factory=SelectorSpec, description="Where: control points among the selected nodes.")
+    effectiveness: Share = Field(1.0, description="Share of other traffic that is stopped, 0-1.")
+
+
+class ShutdownSpec(SelectorSpec):
+    """Take the selected nodes and links down."""
+
+
+class ThrottleSpec(SelectorSpec):
+    """Multiply the capacity of the selected links (and of every link of the selected nodes)."""
+
+    factor: Share = Field(description="Capacity factor, 0-1 (0.5 halves the capacity).")
+
+
+class RestoreSpec(SelectorSpec):
+    """Undo earlier actions on the selection, fully or for some kinds of action only."""
+
+    lift: Annotated[list[Literal["shutdown", "throttle", "block", "whitelist"]], BeforeValidator(_listify)] = Field(
+        default_factory=lambda: ["shutdown", "throttle"],
+        description="Which kinds of action to undo: shutdown, throttle, block, whitelist.",
+    )
+    services: Annotated[list[str], BeforeValidator(_listify)] | None = Field(
+        None, description="With lift block/whitelist: only these services (default all)."
+    )
+
+
+class DailySpec(StrictModel):
+    """A daily window in the scenario's time zone, e.g. from 08:30 to 12:00."""
+
+    from_: str = Field(alias="from", description='Local clock time "HH:MM".')
+    to: str = Field(description='Local clock time "HH:MM"; earlier than from means the next day.')
+
+
+class ActionSpec(StrictModel):
+    """One entry of ``actions``: exactly one of block, whitelist, shutdown, restore, throttle, plus when."""
+
+    at: str | None = Field(None, description="Instant it starts (ISO 8601 with offset); default: the scenario start.")
+    until: str | None = Field(None, description="Instant it ends; default: never.")
+    windows: list[tuple[str, str]] | None = Field(None, description="One-off windows [[start, end], ...].")
+    daily: DailySpec | None = Field(None, description="A daily window; needs `between`.")
+    between: tuple[str, str] | None = Field(None, description="First and last date (inclusive) of a daily window.")
+    label: str | None = Field(None, description="What this action stands for, for readers and figures.")
+    source: str | None = Field(None, description="Where the event is documented.")
+    assumption: str | None = Field(None, description="What is assumed about it.")
+    block: BlockSpec | None = None
+    whitelist: WhitelistSpec | None = None
+    shutdown: ShutdownSpec | None = None
+    restore: RestoreSpec | None = None
+    throttle: ThrottleSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_and_timing(self) -> ActionSpec:
+        given = [k for k in ACTION_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"an action needs exactly one of {', '.join(ACTION_KINDS)}; it has "
+                + (", ".join(given) if given else "none")
+            )
+        if self.windows is not None and (self.at or self.until or self.daily):
+            raise ValueError("windows cannot be combined with at, until or daily")
+        if (self.daily is None) != (self.between is None):
+            raise ValueError("daily and between go together")
+        if self.daily is not None and (self.at or self.until):
+            raise ValueError("daily cannot be combined with at or until")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ACTION_KINDS if getattr(self, k) is not None)
+
+
+class ScenarioFile(StrictModel):
+    """A whole scenario file."""
+
+    name: str = Field(description="Short identifier; names the results folder.")
+    description: str = Field("", description="One line for `simkz list`.")
+    extends: str | None = Field(None, description="Base scenario file this one overrides.")
+    topology: str = Field(description="Topology file (relative to this file) or the name of a shipped topology.")
+    start: str = Field(description="Start instant, ISO 8601 with offset.")
+    duration: str = Field(description="Length, e.g. 8d, 36h, 90min.")
+    step: str = Field("5min", description="Sampling step of the time series, e.g. 5min.")
+    seed: Annotated[int, Field(ge=0)] = Field(0, description="Seed of the run's random generator.")
+    timezone: str | None = Field(None, description="IANA zone of daily windows and dates; default: the topology's.")
+    parameters: dict[str, Any] = Field(default_factory=dict, description="Model parameters; see `simkz parameters`.")
+    sources: dict[str, str] = Field(default_factory=dict, description="Citations that actions name by key.")
+    actions: list[ActionSpec] = Field(default_factory=list, description="What happens, in order.")
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files."""
+    schema = ScenarioFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "simkz scenario"
+    return schema

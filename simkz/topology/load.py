@@ -1,0 +1,114 @@
+"""Load a topology file into a :class:`~simkz.topology.network.Topology`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import networkx as nx
+
+from simkz.errors import InputError
+from simkz.inputs import read_document, validate_model
+from simkz.times import parse_zone
+from simkz.topology.checks import Finding, raise_errors, run_checks
+from simkz.topology.network import Cohort, Demand, Region, Service, Topology
+from simkz.topology.schema import TopologyFile
+
+__all__ = ["build_topology", "load_topology", "read_topology_file"]
+
+
+def read_topology_file(path: Path | str) -> tuple[TopologyFile, tuple[tuple[Path, str], ...]]:
+    """Read and schema-validate a topology file (with its ``extends`` chain)."""
+    doc = read_document(Path(path))
+    spec = validate_model(TopologyFile, doc.data, doc.path)
+    return spec, doc.files
+
+
+def load_topology(path: Path | str) -> Topology:
+    """Read, check and build a topology. Raises :class:`InputError` on the first error."""
+    path = Path(path)
+    spec, files = read_topology_file(path)
+    findings = run_checks(spec)
+    raise_errors(findings, path)
+    return build_topology(spec, path=path, files=files, findings=findings)
+
+
+def build_topology(
+    spec: TopologyFile,
+    *,
+    path: Path | None = None,
+    files: tuple[tuple[Path, str], ...] = (),
+    findings: list[Finding] | None = None,
+) -> Topology:
+    """Build the graph, cohorts and services from a checked :class:`TopologyFile`."""
+    zone = _zone(spec.timezone, path, ("timezone",))
+    regions = {
+        key: Region(
+            key=key,
+            name=r.name or key,
+            population=r.population,
+            internet_users=r.population * r.internet_penetration,
+            disability_share=r.disability_share if r.disability_share is not None else spec.disability_share,
+            gdp_share=r.gdp_share,
+            zone=_zone(r.timezone, path, ("regions", key, "timezone")) if r.timezone else zone,
+            position=r.position,
+        )
+        for key, r in sorted(spec.regions.items())
+    }
+    graph = nx.Graph(name=spec.name)
+    for key, node in sorted(spec.nodes.items()):
+        graph.add_node(key, **{k: v for k, v in node.model_dump().items() if v is not None})
+    for key, link in sorted(spec.links.items()):
+        a, b = link.ends
+        graph.add_edge(a, b, name=key, capacity_gbps=float(link.capacity_gbps), kind=link.kind)
+    cohorts = tuple(
+        Cohort(
+            node=key,
+            region=str(node.region),
+            operator=str(node.operator),
+            tech=str(node.tech),
+            users=regions[str(node.region)].internet_users * float(node.share or 0.0),
+        )
+        for key, node in sorted(spec.nodes.items())
+        if node.kind == "access"
+    )
+    foreign = {k for k, n in spec.nodes.items() if n.kind == "foreign"}
+    services = tuple(
+        Service(
+            key=key,
+            kind=s.kind,
+            hosts=tuple(s.hosts),
+            adoption=s.adoption,
+            traffic_share=s.traffic_share,
+            depends_on=tuple(s.depends_on),
+            abroad=bool(s.hosts) and all(h in foreign for h in s.hosts),
+        )
+        for key, s in sorted(spec.services.items())
+    )
+    demand = {
+        tech: Demand(peak_gbps=d.peak_mbps / 1000.0, hourly=tuple(float(x) for x in d.hourly))
+        for tech, d in sorted(spec.demand.items())
+    }
+    operators = {k: o.model_dump() for k, o in sorted(spec.operators.items())}
+    topo = Topology(
+        name=spec.name,
+        description=spec.description,
+        zone=zone,
+        graph=graph,
+        regions=regions,
+        operators=operators,
+        services=services,
+        cohorts=cohorts,
+        demand=demand,
+        path=path,
+        files=files,
+        warnings=tuple(f.one_line(path) for f in (findings or []) if f.severity == "warning"),
+    )
+    return topo
+
+
+def _zone(name: str, path: Path | None, loc: tuple[str, ...]) -> ZoneInfo:
+    try:
+        return parse_zone(name)
+    except ValueError as exc:
+        raise InputError(path, loc, "unknown time zone", value=name, allowed=str(exc)) from None

@@ -1,0 +1,146 @@
+"""The topology file format (``topologies/*.yaml``), as typed models.
+
+Units: populations in persons, capacities in Gbps (gigabits per second),
+per-user demand in Mbps at the busiest hour, shares in [0, 1].
+Every record that holds a number from the world carries ``source`` (a URL,
+a citation or a key of the file's ``sources:`` table) or ``assumption``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from simkz.inputs import StrictModel
+
+__all__ = [
+    "LINK_KINDS",
+    "NODE_KINDS",
+    "SERVICE_KINDS",
+    "TECHNOLOGIES",
+    "DemandSpec",
+    "LinkSpec",
+    "NodeSpec",
+    "OperatorSpec",
+    "RegionSpec",
+    "ServiceSpec",
+    "TopologyFile",
+]
+
+Tech = Literal["mobile", "fixed"]
+NodeKind = Literal["access", "core", "gateway", "ixp", "datacenter", "foreign"]
+LinkKind = Literal["access", "backbone", "peering", "transit", "cross-border"]
+ServiceKind = Literal[
+    "messenger",
+    "social",
+    "video",
+    "search",
+    "vpn",
+    "government",
+    "identity",
+    "banking",
+    "payments",
+    "news",
+    "web",
+    "other",
+]
+
+TECHNOLOGIES: tuple[str, ...] = ("fixed", "mobile")
+NODE_KINDS: tuple[str, ...] = ("access", "core", "gateway", "ixp", "datacenter", "foreign")
+LINK_KINDS: tuple[str, ...] = ("access", "backbone", "peering", "transit", "cross-border")
+SERVICE_KINDS: tuple[str, ...] = ServiceKind.__args__  # type: ignore[attr-defined]
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Position = tuple[float, float]
+
+
+class _Provenance(StrictModel):
+    source: str | None = Field(None, description="Where the numbers come from: URL, citation or a key of `sources`.")
+    assumption: str | None = Field(None, description="What is assumed where no source gives the number.")
+    note: str | None = Field(None, description="Free text for readers.")
+
+
+class RegionSpec(_Provenance):
+    """An administrative region: its people and how many of them use the internet."""
+
+    name: str | None = Field(None, description="Display name.")
+    population: Annotated[int, Field(gt=0)] = Field(description="Residents, persons.")
+    internet_penetration: Share = Field(description="Share of residents who use the internet, 0-1.")
+    disability_share: Share | None = Field(
+        None, description="Share of residents with a permanent disability, 0-1 (defaults to the topology's)."
+    )
+    gdp_share: Share | None = Field(None, description="Region's share of national GDP, 0-1.")
+    timezone: str | None = Field(None, description="IANA zone for the daily demand curve; defaults to the topology's.")
+    position: Position | None = Field(None, description="(x, y) for drawing, e.g. longitude and latitude.")
+
+
+class OperatorSpec(_Provenance):
+    """A network operator (one or more autonomous systems)."""
+
+    name: str | None = Field(None, description="Display name.")
+    asn: list[int] = Field(default_factory=list, description="Autonomous system numbers.")
+    tech: list[Tech] = Field(default_factory=list, description="Technologies it sells: mobile, fixed.")
+
+
+class NodeSpec(_Provenance):
+    """A node of the network graph."""
+
+    kind: NodeKind = Field(description="access, core, gateway, ixp, datacenter or foreign.")
+    operator: str | None = Field(None, description="Operator key (required for access, core and gateway).")
+    region: str | None = Field(None, description="Region key (required for access nodes).")
+    tech: Tech | None = Field(None, description="mobile or fixed (access nodes).")
+    share: Share | None = Field(
+        None, description="Access nodes: share of the region's internet users served here, 0-1."
+    )
+    border: str | None = Field(None, description="Gateways: the country the cross-border links lead to.")
+    controlled_by: str | None = Field(
+        None, description="Who can filter or cut traffic here (makes the node a control point)."
+    )
+    position: Position | None = Field(None, description="(x, y) for drawing.")
+
+
+class LinkSpec(_Provenance):
+    """A link between two nodes. Capacity is per link, in Gbps."""
+
+    ends: tuple[str, str] = Field(description="The two node keys.")
+    capacity_gbps: float = Field(description="Capacity in Gbps; must be > 0.")
+    kind: LinkKind = Field(description="access, backbone, peering, transit or cross-border.")
+
+
+class ServiceSpec(_Provenance):
+    """Something users reach: hosted on nodes, used by a share of internet users."""
+
+    kind: ServiceKind = Field(description="What sort of service it is.")
+    hosts: list[str] = Field(default_factory=list, description="Nodes that serve it; reachable if any host is.")
+    adoption: Share = Field(description="Share of internet users who use it, 0-1.")
+    traffic_share: Share = Field(description="Share of an average user's traffic that goes to it, 0-1.")
+    depends_on: list[str] = Field(default_factory=list, description="Services it needs to work.")
+    name: str | None = Field(None, description="Display name.")
+
+
+class DemandSpec(_Provenance):
+    """Traffic one user of a technology offers: a peak rate and a 24-hour profile."""
+
+    peak_mbps: Annotated[float, Field(ge=0.0)] = Field(description="Mean demand per internet user at the busiest hour, Mbps.")
+    hourly: Annotated[list[Annotated[float, Field(ge=0.0, le=1.0)]], Field(min_length=24, max_length=24)] = Field(
+        description="24 factors (local hours 0-23) multiplying peak_mbps; the busiest hour is 1."
+    )
+
+
+class TopologyFile(StrictModel):
+    """A whole topology file."""
+
+    name: str = Field(description="Short identifier.")
+    description: str = Field("", description="One line for `simkz list`.")
+    extends: str | None = Field(None, description="Base topology file this one overrides.")
+    timezone: str = Field("UTC", description="IANA zone of the country (default for regions).")
+    disability_share: Share = Field(0.0, description="Default share of residents with a permanent disability, 0-1.")
+    disability_source: str | None = Field(None, description="Source of disability_share.")
+    sources: dict[str, str] = Field(default_factory=dict, description="Citations that records name by key.")
+    regions: dict[str, RegionSpec]
+    operators: dict[str, OperatorSpec]
+    nodes: dict[str, NodeSpec]
+    links: dict[str, LinkSpec]
+    services: dict[str, ServiceSpec]
+    demand: dict[Tech, DemandSpec]
