@@ -9,8 +9,7 @@ The public API is small: load a scenario, run it, read the result.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from simkz._version import __version__
 from simkz.engine.simulation import Simulation
 from simkz.errors import InputError, SimkzError
 from simkz.results.run import RunResult

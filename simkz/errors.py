@@ -90,4 +90,3 @@ class InputError(SimkzError):
         if self.allowed:
             text += f"; allowed: {self.allowed}"
         return text.replace("\n", " ")
-

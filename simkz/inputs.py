@@ -79,16 +79,22 @@ def read_document(path: Path, *, _chain: tuple[Path, ...] = ()) -> InputDocument
         raise InputError(path, ("extends",), "extends chain too long", allowed=f"at most {MAX_EXTENDS_DEPTH} files")
     raw = read_yaml(path)
     if not isinstance(raw, dict):
-        raise InputError(path, (), "the file must hold a mapping of keys", value=type(raw).__name__, allowed="a YAML mapping")
+        raise InputError(
+            path, (), "the file must hold a mapping of keys", value=type(raw).__name__, allowed="a YAML mapping"
+        )
     files: tuple[tuple[Path, str], ...] = ((path, _sha256(path)),)
     base_ref = raw.get("extends")
     if base_ref is None:
         return InputDocument(path, dict(raw), files)
     if not isinstance(base_ref, str):
-        raise InputError(path, ("extends",), "extends names one file", value=base_ref, allowed="a path relative to this file")
-    base_path = (path.parent / base_ref)
+        raise InputError(
+            path, ("extends",), "extends names one file", value=base_ref, allowed="a path relative to this file"
+        )
+    base_path = path.parent / base_ref
     if not base_path.is_file():
-        raise InputError(path, ("extends",), "the base file does not exist", value=base_ref, allowed="a path relative to this file")
+        raise InputError(
+            path, ("extends",), "the base file does not exist", value=base_ref, allowed="a path relative to this file"
+        )
     base = read_document(base_path, _chain=(*_chain, resolved))
     own = {k: v for k, v in raw.items() if k != "extends"}
     merged = merge(_rebase_paths(base.data, base_path.parent, path.parent), own)

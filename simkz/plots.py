@@ -10,11 +10,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from numpy.typing import NDArray
 
-from simkz.results.run import RunResult  # noqa: E402
+from simkz.results.run import RunResult
 
 __all__ = ["FIGURE_NAME", "figure_writer", "plot_overview"]
 
@@ -27,6 +29,10 @@ _METADATA_SVG = {"Date": None, "Creator": None}
 def plot_overview(result: RunResult) -> Figure:
     """Connectivity index (top) and affected / cut-off persons (bottom) over time."""
     national = result.tables["national"]
+
+    def millions(column: str) -> NDArray[np.float64]:
+        return np.asarray(national[column], dtype=np.float64) / 1e6
+
     times = [datetime.fromisoformat(str(t)) for t in national["time"]]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, constrained_layout=True)
     ax1.step(times, national["connectivity_index_pct"], where="post", color="#1f77b4")
@@ -34,13 +40,20 @@ def plot_overview(result: RunResult) -> Figure:
     ax1.set_ylim(0, 105)
     ax1.axhline(100, color="0.7", lw=0.8, ls="--")
     ax1.set_title(f"{result.name}: traffic as % of ordinary levels, and people affected")
-    ax2.step(times, national["affected_persons"] / 1e6, where="post", label="affected (user equivalents)", color="#d62728")
-    ax2.step(times, national["cut_off_abroad_persons"] / 1e6, where="post", label="cut off from abroad", color="#ff7f0e", ls="--")
-    ax2.step(times, national["cut_off_persons"] / 1e6, where="post", label="cut off entirely", color="#7f7f7f", ls=":")
+    ax2.step(times, millions("affected_persons"), where="post", label="affected (user equivalents)", color="#d62728")
+    ax2.step(
+        times,
+        millions("cut_off_abroad_persons"),
+        where="post",
+        label="cut off from abroad",
+        color="#ff7f0e",
+        ls="--",
+    )
+    ax2.step(times, millions("cut_off_persons"), where="post", label="cut off entirely", color="#7f7f7f", ls=":")
     ax2.set_ylabel("million persons")
     ax2.legend(loc="upper right", fontsize="small")
     zone = times[0].tzinfo if times else None
-    ax2.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz=zone))
+    ax2.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz=zone))  # type: ignore[no-untyped-call]
     fig.autofmt_xdate()
     return fig
 

@@ -61,9 +61,7 @@ def parse_instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            "an instant is an ISO 8601 text with a UTC offset, e.g. 2022-01-05T16:30+06:00"
-        ) from None
+        raise ValueError("an instant is an ISO 8601 text with a UTC offset, e.g. 2022-01-05T16:30+06:00") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("the time has no UTC offset; write it like 2022-01-05T16:30+06:00")
     return value

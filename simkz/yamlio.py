@@ -31,18 +31,18 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _Refused(
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _RefusedError(
                 "anchors and aliases (*name) are not allowed",
                 event.start_mark,
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None):
-            raise _Refused("anchors (&name) are not allowed", event.start_mark)
+            raise _RefusedError("anchors (&name) are not allowed", event.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+                raise _RefusedError(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -52,7 +52,7 @@ class _StrictLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise _Refused(f"duplicate key {key!r}", key_node.start_mark)
+                raise _RefusedError(f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -64,7 +64,7 @@ _StrictLoader.yaml_implicit_resolvers = {
 }
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     def __init__(self, problem: str, mark: Any) -> None:
         super().__init__(problem)
         self.problem = problem
@@ -88,10 +88,12 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise InputError(path, (), "not UTF-8 text") from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
-    except _Refused as exc:
+        return yaml.load(text, Loader=_StrictLoader)
+    except _RefusedError as exc:
         line = exc.mark.line + 1 if exc.mark is not None else "?"
-        raise InputError(path, (f"line {line}",), exc.problem, allowed="plain YAML mappings, lists and scalars") from None
+        raise InputError(
+            path, (f"line {line}",), exc.problem, allowed="plain YAML mappings, lists and scalars"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"

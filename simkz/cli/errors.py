@@ -21,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def debug_option(func: F) -> F:
     """Add ``--debug`` (show tracebacks) to a command."""
-    return click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(func)  # type: ignore[return-value]
+    return click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(func)
 
 
 def reports_errors(func: F) -> F:
@@ -43,7 +43,10 @@ def reports_errors(func: F) -> F:
         except Exception as exc:
             if debug:
                 raise
-            click.echo(f"simkz: internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)", err=True)
+            click.echo(
+                f"simkz: internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+                err=True,
+            )
             sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from simkz import __version__
+from simkz._version import __version__
 from simkz.cli.errors import debug_option, reports_errors
 from simkz.cli.summary import print_summary
 from simkz.engine.simulation import Simulation
@@ -39,15 +39,26 @@ def cli(debug: bool) -> None:
 def _scenario_path(ref: str) -> Path:
     path = find_scenario(ref)
     if path is None:
-        raise InputError(ref, (), "scenario not found", allowed="a scenario file path, or a shipped name (see `simkz list`)")
+        raise InputError(
+            ref, (), "scenario not found", allowed="a scenario file path, or a shipped name (see `simkz list`)"
+        )
     return path
 
 
 @cli.command()
 @click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Results folder [default: results/<scenario name>].")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of the run's random generator [default: the scenario's].")
-@click.option("--figures", default="png", show_default=True, help="Figure formats, comma-separated (png, svg), or 'none'.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Results folder [default: results/<scenario name>].",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Seed of the run's random generator [default: the scenario's]."
+)
+@click.option(
+    "--figures", default="png", show_default=True, help="Figure formats, comma-separated (png, svg), or 'none'."
+)
 @click.option("--quiet", is_flag=True, help="Print only the results folder.")
 @debug_option
 @reports_errors
@@ -57,7 +68,14 @@ def run(scenario: str, out: Path | None, seed: int | None, figures: str, quiet: 
     loaded = load_scenario(_scenario_path(scenario))
     sim = Simulation(loaded, seed=seed).run()
     result = sim.result
-    result.manifest["command"] = ["simkz", *sys.argv[1:]]
+    ctx = click.get_current_context()
+    result.manifest["command"] = [
+        "simkz",
+        *ctx.command_path.split()[1:],
+        scenario,
+        *(["--seed", str(seed)] if seed is not None else []),
+        *(["--out", str(out)] if out is not None else []),
+    ]
     result.manifest["wall_time_s"] = round(sim.wall_time_s, 4)
     folder = out if out is not None else Path("results") / loaded.name
     writers = [figure_writer(formats)(result)] if formats else []

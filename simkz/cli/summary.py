@@ -20,7 +20,8 @@ def print_summary(result: RunResult, folder: Path) -> None:
     sc, nat = s["scenario"], s["national"]
     click.echo(f"{sc['name']} on {sc['topology']}: {sc['start']} for {sc['duration_h']:g} h (seed {sc['seed']})")
     click.echo(f"  internet users          {_people(nat['internet_users_persons'])}")
-    click.echo(f"  connectivity index      min {nat['min_connectivity_index_pct']:.1f}%  mean {nat['mean_connectivity_index_pct']:.1f}%")
+    low, mean = nat["min_connectivity_index_pct"], nat["mean_connectivity_index_pct"]
+    click.echo(f"  connectivity index      min {low:.1f}%  mean {mean:.1f}%")
     click.echo(f"  peak cut off entirely   {_people(nat['peak_cut_off_persons'])}")
     click.echo(f"  peak cut off abroad     {_people(nat['peak_cut_off_abroad_persons'])}")
     click.echo(f"  peak affected           {_people(nat['peak_affected_persons'])} (user equivalents)")

@@ -49,7 +49,9 @@ class NetworkModel:
         if key not in self._passes:
             self._passes[key] = pass_shares(self.topology, state)
         self.evaluations += 1
-        return evaluate(self.routing(state), self._passes[key], capacities(self.topology, state), demand_gbps, self.cohort_nodes)
+        return evaluate(
+            self.routing(state), self._passes[key], capacities(self.topology, state), demand_gbps, self.cohort_nodes
+        )
 
     def baseline_gbps(self, local_hours: NDArray[np.int64]) -> NDArray[np.float64]:
         """Traffic each cohort gets served at these local hours with no action, Gbps."""

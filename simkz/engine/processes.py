@@ -66,7 +66,7 @@ def action_window(
 def demand_clock(env: simpy.Environment, world: World, start: datetime) -> Generator[simpy.Event, Any, None]:
     """Wake at every quarter hour (UTC) and flag a demand change when a local hour turned."""
     hours = world.topology.local_hours(start)
-    offset = (start.timestamp() % CLOCK_TICK_S)
+    offset = start.timestamp() % CLOCK_TICK_S
     first = CLOCK_TICK_S - offset if offset else CLOCK_TICK_S
     yield env.timeout(first)
     while True:

@@ -99,7 +99,11 @@ class Simulation:
             self.recorder.trace(self.scenario.duration_s),
             seed=self.seed,
             parameters=self.parameters,
-            stats={"change_points": len(self.recorder), "evaluations": self.network.evaluations, "action_events": self.world.events},
+            stats={
+                "change_points": len(self.recorder),
+                "evaluations": self.network.evaluations,
+                "action_events": self.world.events,
+            },
         )
         self.phase = "finalized"
         return self

@@ -14,7 +14,9 @@ from simkz.topology.network import Topology
 __all__ = ["disrupted", "intervals"]
 
 
-def disrupted(topology: Topology, service_share: NDArray[np.float64], threshold: float) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+def disrupted(
+    topology: Topology, service_share: NDArray[np.float64], threshold: float
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """``(disrupted, direct)`` per change point and service ([K, S] each).
 
     ``direct``: the service's own user-weighted served share is below ``threshold``.

@@ -75,7 +75,9 @@ class GroupMetrics:
     cut_off_abroad: NDArray[np.float64]  #: [K] persons
 
 
-def group_metrics(trace: Trace, cm: CohortMetrics, mask: NDArray[np.bool_] | Sequence[bool] | None = None) -> GroupMetrics:
+def group_metrics(
+    trace: Trace, cm: CohortMetrics, mask: NDArray[np.bool_] | Sequence[bool] | None = None
+) -> GroupMetrics:
     m = np.ones(cm.users.shape[0], dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     users = cm.users[m]
     traffic = trace.traffic_gbps[:, m].sum(axis=1)

@@ -51,12 +51,15 @@ def build_result(
 
     # --- time series on the step grid --------------------------------------------
     n_steps = int(np.ceil(scenario.duration_s / scenario.step_s - 1e-9))
-    grid = np.arange(n_steps) * scenario.step_s
+    grid = np.arange(n_steps, dtype=np.float64) * scenario.step_s
     k = trace.sample_index(grid)
     stamps = np.array(
-        [(scenario.start + timedelta(seconds=float(t))).astimezone(scenario.zone).isoformat(timespec="seconds") for t in grid]
+        [
+            (scenario.start + timedelta(seconds=float(t))).astimezone(scenario.zone).isoformat(timespec="seconds")
+            for t in grid
+        ]
     )
-    hours = grid / 3600.0
+    hours: NDArray[np.float64] = grid / 3600.0
     tables: dict[str, Table] = {
         "national": Table(
             {
@@ -146,7 +149,13 @@ def _headline(g: GroupMetrics, dur: NDArray[np.float64], end_s: float) -> dict[s
     }
 
 
-def _long_table(stamps: NDArray[np.str_], hours: NDArray[np.float64], k: NDArray[np.int64], key: str, groups: Mapping[str, GroupMetrics]) -> Table:
+def _long_table(
+    stamps: NDArray[np.str_],
+    hours: NDArray[np.float64],
+    k: NDArray[np.int64],
+    key: str,
+    groups: Mapping[str, GroupMetrics],
+) -> Table:
     names = list(groups)
     users = np.array([groups[n].users for n in names])
     return _long_columns(
@@ -177,5 +186,3 @@ def _long_columns(
     for name, arr in values.items():
         cols[name] = np.asarray(arr).reshape(n_t * n_g)
     return Table(cols)
-
-

@@ -27,4 +27,5 @@ class DemandModel:
     def gbps(self, local_hours: NDArray[np.int64]) -> NDArray[np.float64]:
         """``[cohort, service]`` offered traffic, Gbps, given every cohort's local hour."""
         per_cohort = self._users * self._peak * self._hourly[self._rows, local_hours]
-        return per_cohort[:, None] * self._share[None, :]
+        out: NDArray[np.float64] = per_cohort[:, None] * self._share[None, :]
+        return out

@@ -81,7 +81,7 @@ def evaluate(
     cohort_nodes: node index of every cohort.
     """
     n, n_services = routing.n_nodes, routing.n_services
-    stacked = (np.arange(n_services)[None, :] * n + cohort_nodes[:, None])  # [cohort, service]
+    stacked = np.arange(n_services)[None, :] * n + cohort_nodes[:, None]  # [cohort, service]
     # Forward: push demand from the cohorts towards the hosts, layer by layer.
     mass = np.zeros(n * n_services, dtype=np.float64)
     np.add.at(mass, stacked.ravel(), demand_gbps.ravel())

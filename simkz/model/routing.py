@@ -45,7 +45,9 @@ class Routing:
     reachable: NDArray[np.bool_]  #: stacked: node has a path to an up host
 
 
-def _adjacency(topology: Topology, down_nodes: frozenset[str], down_links: frozenset[str]) -> list[list[tuple[int, int]]]:
+def _adjacency(
+    topology: Topology, down_nodes: frozenset[str], down_links: frozenset[str]
+) -> list[list[tuple[int, int]]]:
     index = topology.node_index
     up = [n not in down_nodes for n in topology.nodes]
     adj: list[list[tuple[int, int]]] = [[] for _ in topology.nodes]
@@ -58,7 +60,9 @@ def _adjacency(topology: Topology, down_nodes: frozenset[str], down_links: froze
     return adj
 
 
-def route(topology: Topology, down_nodes: frozenset[str] = frozenset(), down_links: frozenset[str] = frozenset()) -> Routing:
+def route(
+    topology: Topology, down_nodes: frozenset[str] = frozenset(), down_links: frozenset[str] = frozenset()
+) -> Routing:
     """Build the ECMP routing of every service on the up part of the graph."""
     n = len(topology.nodes)
     index = topology.node_index

@@ -50,6 +50,8 @@ COLUMNS: dict[str, Column] = {
         Column("cut_off_abroad_persons", "persons", "float", "Users who reach no service hosted abroad."),
         Column("services_disrupted_count", "services", "int", "Services disrupted at this instant."),
         Column("served_share", "share", "float", "User-weighted share of the service's demand that arrives, 0-1."),
-        Column("disrupted_flag", "0/1", "int", "1 while the service is disrupted (below the threshold or a dependency is)."),
+        Column(
+            "disrupted_flag", "0/1", "int", "1 while the service is disrupted (below the threshold or a dependency is)."
+        ),
     )
 }

@@ -9,6 +9,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from simkz._version import __version__
+
 __all__ = ["PACKAGES", "make_manifest"]
 
 #: Packages whose versions are written into every manifest.
@@ -22,12 +24,6 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def _simkz_version() -> str:
-    from simkz import __version__
-
-    return __version__
-
-
 def make_manifest(
     *,
     files: tuple[tuple[Path, str], ...],
@@ -38,7 +34,7 @@ def make_manifest(
 ) -> dict[str, Any]:
     """A manifest dict; ``files`` are (path, sha256) of the scenario, its bases and the topology."""
     return {
-        "simkz_version": _simkz_version(),
+        "simkz_version": __version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "packages": {name: _version(name) for name in PACKAGES},

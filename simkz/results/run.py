@@ -94,7 +94,9 @@ class RunResult:
         for name in TABLES:
             path = folder / f"{name}.csv"
             if not path.is_file():
-                raise InputError(path, (), "missing table in results folder", allowed=", ".join(f"{t}.csv" for t in TABLES))
+                raise InputError(
+                    path, (), "missing table in results folder", allowed=", ".join(f"{t}.csv" for t in TABLES)
+                )
             tables[name] = Table.read_csv(path)
         name = str(summary.get("scenario", {}).get("name", folder.name))
         return cls(name=name, tables=tables, summary=summary, manifest=manifest)

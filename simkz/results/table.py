@@ -83,7 +83,9 @@ class Table:
             kind = COLUMNS[name].kind
             try:
                 columns[name] = (
-                    np.array(raw, dtype=str) if kind == "str" else np.array(raw, dtype=np.float64 if kind == "float" else np.int64)
+                    np.array(raw, dtype=str)
+                    if kind == "str"
+                    else np.array(raw, dtype=np.float64 if kind == "float" else np.int64)
                 )
             except ValueError:
                 raise InputError(path, (name,), f"column holds a value that is not a {kind}") from None

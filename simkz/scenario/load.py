@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from simkz.errors import InputError
@@ -17,7 +19,9 @@ from simkz.times import parse_clock, parse_date, parse_duration, parse_instant, 
 from simkz.topology.load import load_topology
 from simkz.topology.network import Topology
 
-__all__ = ["Action", "Scenario", "Window", "load_scenario"]
+__all__ = ["Action", "Scenario", "Window", "bind_scenario", "load_scenario"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,18 @@ def load_scenario(path: Path | str, *, topology: Topology | None = None) -> Scen
     if topology is None:
         topo_path = find_topology(spec.topology, relative_to=path.parent)
         if topo_path is None:
-            raise InputError(path, ("topology",), "topology file not found", value=spec.topology, allowed="a path relative to this file, or a shipped topology name (see `simkz list`)")
+            raise InputError(
+                path,
+                ("topology",),
+                "topology file not found",
+                value=spec.topology,
+                allowed="a path relative to this file, or a shipped topology name (see `simkz list`)",
+            )
         topology = load_topology(topo_path)
     return bind_scenario(spec, topology, path=path, files=doc.files)
 
 
-def _field(path: Path | None, loc: tuple[str | int, ...], parse, text):  # type: ignore[no-untyped-def]
+def _field(path: Path | None, loc: tuple[str | int, ...], parse: Callable[[str], T], text: str) -> T:
     try:
         return parse(text)
     except ValueError as exc:
@@ -101,7 +111,9 @@ def bind_scenario(
     duration: timedelta = _field(path, ("duration",), parse_duration, spec.duration)
     step: timedelta = _field(path, ("step",), parse_duration, spec.step)
     if step > duration:
-        raise InputError(path, ("step",), "the step is longer than the duration", value=spec.step, allowed=f"at most {spec.duration}")
+        raise InputError(
+            path, ("step",), "the step is longer than the duration", value=spec.step, allowed=f"at most {spec.duration}"
+        )
     zone: ZoneInfo = _field(path, ("timezone",), parse_zone, spec.timezone) if spec.timezone else topology.zone
     parameters = parse_parameters(spec.parameters, path)
     warnings: list[str] = list(topology.warnings)
@@ -117,12 +129,23 @@ def bind_scenario(
         check_names(topology, sel_spec, path, sel_loc)
         for j, svc in enumerate(getattr(body, "services", None) or ()):
             if svc not in service_keys:
-                raise InputError(path, (*loc, kind, "services", j), f"unknown service in topology {topology.name!r}", value=svc, allowed=service_keys)
+                raise InputError(
+                    path,
+                    (*loc, kind, "services", j),
+                    f"unknown service in topology {topology.name!r}",
+                    value=svc,
+                    allowed=service_keys,
+                )
         nodes, links = select(topology, sel_spec)
         if kind in ("block", "whitelist"):
             nodes, links = nodes & controls, frozenset()
             if not nodes:
-                raise InputError(path, sel_loc, "selects no control point", allowed="nodes with controlled_by: " + ", ".join(sorted(controls)))
+                raise InputError(
+                    path,
+                    sel_loc,
+                    "selects no control point",
+                    allowed="nodes with controlled_by: " + ", ".join(sorted(controls)),
+                )
         elif not nodes and not links:
             warnings.append(f"warning: {path}: actions[{i}].{kind}: selects nothing on topology {topology.name!r}")
         windows = _windows(act, start, duration, zone, path, loc)
@@ -172,20 +195,19 @@ def _windows(
         t_to = _field(path, (*loc, "daily", "to"), parse_clock, act.daily.to)
         day = first
         while day <= last:
-            a = datetime.combine(day, t_from, zone)
-            b = datetime.combine(day + timedelta(days=1) if t_to <= t_from else day, t_to, zone)
-            raw.append(((a - start).total_seconds(), (b - start).total_seconds()))
+            opens = datetime.combine(day, t_from, zone)
+            closes = datetime.combine(day + timedelta(days=1) if t_to <= t_from else day, t_to, zone)
+            raw.append(((opens - start).total_seconds(), (closes - start).total_seconds()))
             day += timedelta(days=1)
     else:
-        on = secs(act.at, ("at",)) if act.at else 0.0
-        off = secs(act.until, ("until",)) if act.until else None
-        if off is not None and off <= on:
+        begin = secs(act.at, ("at",)) if act.at else 0.0
+        until = secs(act.until, ("until",)) if act.until else None
+        if until is not None and until <= begin:
             raise InputError(path, (*loc, "until"), "until must be after at", value=act.until)
-        raw.append((on, off))
+        raw.append((begin, until))
     out = []
-    for on, off in raw:
-        if on >= end_s or (off is not None and off <= 0):
+    for first_s, last_s in raw:
+        if first_s >= end_s or (last_s is not None and last_s <= 0):
             continue
-        out.append(Window(max(on, 0.0), None if off is None or off >= end_s else off, on))
+        out.append(Window(max(first_s, 0.0), None if last_s is None or last_s >= end_s else last_s, first_s))
     return tuple(out)
-

@@ -69,9 +69,9 @@ class ParameterValue:
         if self.dist == "fixed":
             value = self.args[0]
         elif self.dist == "uniform":
-            value = float(rng.uniform(*self.args))
+            value = float(rng.uniform(self.args[0], self.args[1]))
         elif self.dist == "normal":
-            value = float(rng.normal(*self.args))
+            value = float(rng.normal(self.args[0], self.args[1]))
         else:
             low, mode, high = self.args
             value = float(rng.triangular(low, mode, high))
@@ -96,7 +96,13 @@ def parse_parameters(raw: Mapping[str, Any], file: Path | str | None) -> dict[st
             raise InputError(file, path, "unknown parameter", allowed=PARAMETERS)
         p = PARAMETERS[name]
         if isinstance(value, bool) or not isinstance(value, int | float | dict):
-            raise InputError(file, path, "a parameter is a number or a distribution", value=value, allowed="a number or {dist: uniform, low: .., high: ..}")
+            raise InputError(
+                file,
+                path,
+                "a parameter is a number or a distribution",
+                value=value,
+                allowed="a number or {dist: uniform, low: .., high: ..}",
+            )
         if isinstance(value, dict):
             dist = value.get("dist")
             if dist not in _DISTS:
@@ -116,7 +122,13 @@ def parse_parameters(raw: Mapping[str, Any], file: Path | str | None) -> dict[st
             pv = ParameterValue(name, "fixed", (float(value),))
         for k, v in zip(_DISTS[pv.dist], pv.args, strict=True):
             if k != "sd" and not p.low <= v <= p.high:
-                raise InputError(file, (*path, k) if isinstance(value, dict) else path, "out of range", value=v, allowed=f"{p.low} to {p.high} ({p.unit})")
+                raise InputError(
+                    file,
+                    (*path, k) if isinstance(value, dict) else path,
+                    "out of range",
+                    value=v,
+                    allowed=f"{p.low} to {p.high} ({p.unit})",
+                )
         out[name] = pv
     for name, p in PARAMETERS.items():
         out.setdefault(name, ParameterValue(name, "fixed", (p.default,)))

@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 ACTION_KINDS = ("block", "whitelist", "shutdown", "restore", "throttle")
-LIFTABLE = ("shutdown", "throttle", "block", "whitelist")
+Liftable = Literal["shutdown", "throttle", "block", "whitelist"]
+_DEFAULT_LIFT: tuple[Liftable, ...] = ("shutdown", "throttle")
 
 
 def _listify(value: Any) -> Any:
@@ -63,11 +64,15 @@ class SelectorSpec(_SelectorFields):
     except_: ExceptSpec | None = Field(None, alias="except", description="What to leave out, same keys.")
 
 
+def _everywhere() -> SelectorSpec:
+    return SelectorSpec.model_validate({})
+
+
 class BlockSpec(StrictModel):
     """Filter services at control points: a blocked flow passes with probability 1 - effectiveness."""
 
     services: Annotated[list[str], BeforeValidator(_listify), Field(min_length=1)] = Field(description="Service keys.")
-    at: SelectorSpec = Field(default_factory=SelectorSpec, description="Where: control points among the selected nodes.")
+    at: SelectorSpec = Field(default_factory=_everywhere, description="Where: control points among the selected nodes.")
     effectiveness: Share = Field(1.0, description="Share of the blocked traffic that is stopped, 0-1.")
 
 
@@ -75,7 +80,7 @@ class WhitelistSpec(StrictModel):
     """Only the listed services pass the selected control points; others pass with 1 - effectiveness."""
 
     services: Annotated[list[str], BeforeValidator(_listify)] = Field(description="Service keys that pass.")
-    at: SelectorSpec = Field(default_factory=SelectorSpec, description="Where: control points among the selected nodes.")
+    at: SelectorSpec = Field(default_factory=_everywhere, description="Where: control points among the selected nodes.")
     effectiveness: Share = Field(1.0, description="Share of other traffic that is stopped, 0-1.")
 
 
@@ -92,8 +97,8 @@ class ThrottleSpec(SelectorSpec):
 class RestoreSpec(SelectorSpec):
     """Undo earlier actions on the selection, fully or for some kinds of action only."""
 
-    lift: Annotated[list[Literal["shutdown", "throttle", "block", "whitelist"]], BeforeValidator(_listify)] = Field(
-        default_factory=lambda: ["shutdown", "throttle"],
+    lift: Annotated[list[Liftable], BeforeValidator(_listify)] = Field(
+        default_factory=lambda: list(_DEFAULT_LIFT),
         description="Which kinds of action to undo: shutdown, throttle, block, whitelist.",
     )
     services: Annotated[list[str], BeforeValidator(_listify)] | None = Field(

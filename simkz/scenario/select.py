@@ -35,26 +35,23 @@ def _match(topology: Topology, sel: _SelectorFields) -> Selection:
             ok = True
             for key, wanted in crit.items():
                 have = name if key == "nodes" else data.get(_NODE_KEYS[key])
-                if wanted == "all":
-                    ok = have is not None
-                else:
-                    ok = have in wanted
+                ok = have is not None if wanted == "all" else have in wanted
                 if not ok:
                     break
             if ok:
                 nodes.add(name)
-    if sel.links == "all" or (not crit and sel.links is None):
-        links = set(topology.links)
-    else:
-        links = set(sel.links or ())
-    return frozenset(nodes), frozenset(links)
+    every_link = sel.links == "all" or (not crit and sel.links is None)
+    links = frozenset(topology.links) if every_link else frozenset(sel.links or ())
+    return frozenset(nodes), links
 
 
 def select(topology: Topology, sel: SelectorSpec) -> Selection:
     """The nodes and links ``sel`` names on ``topology`` (names are assumed checked)."""
     nodes, links = _match(topology, sel)
     if sel.except_ is not None:
-        ex_nodes, ex_links = _match(topology, sel.except_) if _criteria(sel.except_) or sel.except_.links else (frozenset(), frozenset())
+        ex_nodes, ex_links = (
+            _match(topology, sel.except_) if _criteria(sel.except_) or sel.except_.links else (frozenset(), frozenset())
+        )
         nodes, links = nodes - ex_nodes, links - ex_links
     return nodes, links
 
@@ -76,7 +73,17 @@ def check_names(topology: Topology, sel: _SelectorFields, file: Path | str | Non
             continue
         for i, name in enumerate(wanted):
             if name not in allowed:
-                what = {"operators": "operator", "regions": "region", "kind": "node kind", "nodes": "node", "links": "link", "tech": "technology", "controlled_by": "controller"}[key]
-                raise InputError(file, (*path, key, i), f"unknown {what} in topology {topology.name!r}", value=name, allowed=allowed)
+                what = {
+                    "operators": "operator",
+                    "regions": "region",
+                    "kind": "node kind",
+                    "nodes": "node",
+                    "links": "link",
+                    "tech": "technology",
+                    "controlled_by": "controller",
+                }[key]
+                raise InputError(
+                    file, (*path, key, i), f"unknown {what} in topology {topology.name!r}", value=name, allowed=allowed
+                )
     if isinstance(sel, SelectorSpec) and sel.except_ is not None:
         check_names(topology, sel.except_, file, (*path, "except"))

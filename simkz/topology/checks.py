@@ -35,7 +35,9 @@ class Finding:
     allowed: str | None = None
 
     def as_error(self, file: Path | str | None) -> InputError:
-        return InputError(file, self.path, f"{self.problem} [check {self.check}]", value=self.value, allowed=self.allowed)
+        return InputError(
+            file, self.path, f"{self.problem} [check {self.check}]", value=self.value, allowed=self.allowed
+        )
 
     def one_line(self, file: Path | str | None) -> str:
         return f"{self.severity}: {self.as_error(file).one_line()}"
@@ -44,7 +46,9 @@ class Finding:
 Check = Callable[[TopologyFile], list[Finding]]
 
 
-def _err(check: str, path: tuple[str | int, ...], problem: str, value: Any = InputError._MISSING, allowed: str | None = None) -> Finding:
+def _err(
+    check: str, path: tuple[str | int, ...], problem: str, value: Any = InputError._MISSING, allowed: str | None = None
+) -> Finding:
     return Finding(check, "error", path, problem, value, allowed)
 
 
@@ -54,9 +58,15 @@ def check_references(spec: TopologyFile) -> list[Finding]:
     ops, regions, nodes, services = set(spec.operators), set(spec.regions), set(spec.nodes), set(spec.services)
     for name, node in spec.nodes.items():
         if node.operator is not None and node.operator not in ops:
-            out.append(_err("references", ("nodes", name, "operator"), "unknown operator", node.operator, ", ".join(sorted(ops))))
+            out.append(
+                _err(
+                    "references", ("nodes", name, "operator"), "unknown operator", node.operator, ", ".join(sorted(ops))
+                )
+            )
         if node.region is not None and node.region not in regions:
-            out.append(_err("references", ("nodes", name, "region"), "unknown region", node.region, ", ".join(sorted(regions))))
+            out.append(
+                _err("references", ("nodes", name, "region"), "unknown region", node.region, ", ".join(sorted(regions)))
+            )
     for name, link in spec.links.items():
         for i, end in enumerate(link.ends):
             if end not in nodes:
@@ -64,10 +74,20 @@ def check_references(spec: TopologyFile) -> list[Finding]:
     for name, svc in spec.services.items():
         for i, host in enumerate(svc.hosts):
             if host not in nodes:
-                out.append(_err("references", ("services", name, "hosts", i), "unknown host node", host, "a key of nodes"))
+                out.append(
+                    _err("references", ("services", name, "hosts", i), "unknown host node", host, "a key of nodes")
+                )
         for i, dep in enumerate(svc.depends_on):
             if dep not in services:
-                out.append(_err("references", ("services", name, "depends_on", i), "unknown service", dep, ", ".join(sorted(services))))
+                out.append(
+                    _err(
+                        "references",
+                        ("services", name, "depends_on", i),
+                        "unknown service",
+                        dep,
+                        ", ".join(sorted(services)),
+                    )
+                )
     return out
 
 
@@ -84,18 +104,40 @@ def check_access_nodes(spec: TopologyFile) -> list[Finding]:
         if node.region is not None and node.share is not None:
             totals[node.region] += node.share
         if node.tech is not None and node.tech not in spec.demand:
-            out.append(_err("access-nodes", ("nodes", name, "tech"), "no demand profile for this technology", node.tech, ", ".join(sorted(spec.demand))))
+            out.append(
+                _err(
+                    "access-nodes",
+                    ("nodes", name, "tech"),
+                    "no demand profile for this technology",
+                    node.tech,
+                    ", ".join(sorted(spec.demand)),
+                )
+            )
     for region in spec.regions:
         total = totals.get(region, 0.0)
         if abs(total - 1.0) > _TOL:
-            out.append(_err("region-shares", ("regions", region), "shares of the region's access nodes must sum to 1", round(total, 9), "1"))
+            out.append(
+                _err(
+                    "region-shares",
+                    ("regions", region),
+                    "shares of the region's access nodes must sum to 1",
+                    round(total, 9),
+                    "1",
+                )
+            )
     return out
 
 
 def check_capacities(spec: TopologyFile) -> list[Finding]:
     """Every link has a capacity above zero."""
     return [
-        _err("capacity", ("links", name, "capacity_gbps"), "capacity must be above zero", link.capacity_gbps, "a number > 0 (Gbps)")
+        _err(
+            "capacity",
+            ("links", name, "capacity_gbps"),
+            "capacity must be above zero",
+            link.capacity_gbps,
+            "a number > 0 (Gbps)",
+        )
         for name, link in spec.links.items()
         if not link.capacity_gbps > 0
     ]
@@ -108,11 +150,21 @@ def check_duplicate_links(spec: TopologyFile) -> list[Finding]:
     for name, link in spec.links.items():
         a, b = link.ends
         if a == b:
-            out.append(_err("duplicate-links", ("links", name, "ends"), "a link joins a node to itself", list(link.ends)))
+            out.append(
+                _err("duplicate-links", ("links", name, "ends"), "a link joins a node to itself", list(link.ends))
+            )
             continue
         pair = frozenset(link.ends)
         if pair in seen:
-            out.append(_err("duplicate-links", ("links", name, "ends"), f"a second link between the same nodes as {seen[pair]!r}", list(link.ends), "one link per pair; add the capacities"))
+            out.append(
+                _err(
+                    "duplicate-links",
+                    ("links", name, "ends"),
+                    f"a second link between the same nodes as {seen[pair]!r}",
+                    list(link.ends),
+                    "one link per pair; add the capacities",
+                )
+            )
         seen[pair] = name
     return out
 
@@ -122,10 +174,26 @@ def check_services(spec: TopologyFile) -> list[Finding]:
     out: list[Finding] = []
     for name, svc in spec.services.items():
         if not svc.hosts:
-            out.append(_err("service-hosts", ("services", name, "hosts"), "a service needs at least one host", [], "one or more node keys"))
+            out.append(
+                _err(
+                    "service-hosts",
+                    ("services", name, "hosts"),
+                    "a service needs at least one host",
+                    [],
+                    "one or more node keys",
+                )
+            )
     total = sum(s.traffic_share for s in spec.services.values())
     if total > 1.0 + _TOL:
-        out.append(_err("traffic-shares", ("services",), "traffic shares of all services sum to more than 1", round(total, 9), "a sum <= 1"))
+        out.append(
+            _err(
+                "traffic-shares",
+                ("services",),
+                "traffic shares of all services sum to more than 1",
+                round(total, 9),
+                "a sum <= 1",
+            )
+        )
     deps = nx.DiGraph()
     deps.add_nodes_from(spec.services)
     deps.add_edges_from((name, d) for name, s in spec.services.items() for d in s.depends_on if d in spec.services)
@@ -135,7 +203,14 @@ def check_services(spec: TopologyFile) -> list[Finding]:
         cycle = []
     if cycle:
         names = [u for u, _ in cycle] + [cycle[0][0]]
-        out.append(_err("dependency-cycle", ("services", cycle[0][0], "depends_on"), "dependency cycle " + " -> ".join(names), allowed="dependencies without cycles"))
+        out.append(
+            _err(
+                "dependency-cycle",
+                ("services", cycle[0][0], "depends_on"),
+                "dependency cycle " + " -> ".join(names),
+                allowed="dependencies without cycles",
+            )
+        )
     return out
 
 
@@ -155,7 +230,14 @@ def check_connectivity(spec: TopologyFile) -> list[Finding]:
             out.append(_err("isolated-node", ("nodes", name), "node has no link"))
     foreign = {n for n, s in spec.nodes.items() if s.kind == "foreign"}
     if not foreign:
-        out.append(_err("path-abroad", ("nodes",), "the topology has no foreign node", allowed="at least one node of kind foreign"))
+        out.append(
+            _err(
+                "path-abroad",
+                ("nodes",),
+                "the topology has no foreign node",
+                allowed="at least one node of kind foreign",
+            )
+        )
         return out
     reach_abroad: set[str] = set()
     for comp in nx.connected_components(g):
@@ -170,7 +252,14 @@ def check_connectivity(spec: TopologyFile) -> list[Finding]:
 def check_demand(spec: TopologyFile) -> list[Finding]:
     """Each daily profile peaks at 1 (so ``peak_mbps`` is the busiest hour)."""
     return [
-        Finding("demand-profile", "warning", ("demand", tech, "hourly"), "the busiest hour should be 1", max(d.hourly), "max(hourly) = 1")
+        Finding(
+            "demand-profile",
+            "warning",
+            ("demand", tech, "hourly"),
+            "the busiest hour should be 1",
+            max(d.hourly),
+            "max(hourly) = 1",
+        )
         for tech, d in spec.demand.items()
         if abs(max(d.hourly) - 1.0) > _TOL
     ]
@@ -185,7 +274,13 @@ def _records(spec: TopologyFile) -> Iterator[tuple[tuple[str | int, ...], Any]]:
 def check_provenance(spec: TopologyFile) -> list[Finding]:
     """Every record holding numbers says its source or that it is an assumption."""
     return [
-        Finding("provenance", "warning", path, "no source and no assumption given", allowed="a source: or an assumption: key")
+        Finding(
+            "provenance",
+            "warning",
+            path,
+            "no source and no assumption given",
+            allowed="a source: or an assumption: key",
+        )
         for path, rec in _records(spec)
         if not (rec.source or rec.assumption)
     ]

@@ -85,7 +85,7 @@ def build_topology(
         )
         for key, s in sorted(spec.services.items())
     )
-    demand = {
+    demand: dict[str, Demand] = {
         tech: Demand(peak_gbps=d.peak_mbps / 1000.0, hourly=tuple(float(x) for x in d.hourly))
         for tech, d in sorted(spec.demand.items())
     }

@@ -115,9 +115,7 @@ class Topology:
 
     def capacities_gbps(self) -> NDArray[np.float64]:
         """Capacity of every link (in ``links`` order), Gbps."""
-        return np.array(
-            [self.graph.edges[u, v]["capacity_gbps"] for u, v in self.link_ends], dtype=np.float64
-        )
+        return np.array([self.graph.edges[u, v]["capacity_gbps"] for u, v in self.link_ends], dtype=np.float64)
 
     def users(self) -> NDArray[np.float64]:
         """Internet users of every cohort (in ``cohorts`` order), persons."""
@@ -125,9 +123,7 @@ class Topology:
 
     def control_points(self) -> dict[str, str]:
         """Nodes where traffic can be filtered or cut, with who controls them."""
-        return {
-            n: str(d["controlled_by"]) for n, d in sorted(self.graph.nodes(data=True)) if d.get("controlled_by")
-        }
+        return {n: str(d["controlled_by"]) for n, d in sorted(self.graph.nodes(data=True)) if d.get("controlled_by")}
 
     def local_hours(self, when: datetime) -> NDArray[np.int64]:
         """The local hour (0-23) of every cohort's region at the instant ``when``."""

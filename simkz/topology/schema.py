@@ -122,7 +122,9 @@ class ServiceSpec(_Provenance):
 class DemandSpec(_Provenance):
     """Traffic one user of a technology offers: a peak rate and a 24-hour profile."""
 
-    peak_mbps: Annotated[float, Field(ge=0.0)] = Field(description="Mean demand per internet user at the busiest hour, Mbps.")
+    peak_mbps: Annotated[float, Field(ge=0.0)] = Field(
+        description="Mean demand per internet user at the busiest hour, Mbps."
+    )
     hourly: Annotated[list[Annotated[float, Field(ge=0.0, le=1.0)]], Field(min_length=24, max_length=24)] = Field(
         description="24 factors (local hours 0-23) multiplying peak_mbps; the busiest hour is 1."
     )
