@@ -82,3 +82,17 @@ def test_unreachable_host_serves_nothing():
     topo = tiny([("c", "a", 100), ("h", "b", 100)])
     flows, _ = run(topo, 1.0)
     assert flows.served[0, 0] == 0
+
+
+def test_costs_make_a_backup_path():
+    # c-a-h (cost 1+1) and c-b-h (cost 1+5): all traffic takes a; cut a and it takes b.
+    topo = tiny([("c", "a", 100), ("c", "b", 100), ("a", "h", 100), ("b", "h", 100)])
+    topo.graph.edges["b", "h"]["cost"] = 5
+    _, load = run(topo, 4.0)
+    assert load["a-h"] == pytest.approx(4.0)
+    assert load["b-h"] == 0
+    routing = route(topo, down_nodes=frozenset({"a"}))
+    flows = evaluate(
+        routing, np.ones(len(topo.nodes)), topo.capacities_gbps(), np.array([[4.0]]), np.array([topo.node_index["c"]])
+    )
+    assert flows.load_gbps[topo.link_index["b-h"]] == pytest.approx(4.0)

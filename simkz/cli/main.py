@@ -19,6 +19,7 @@ from simkz.resources import DEFAULT_SCENARIO, find_scenario, shipped_dir
 from simkz.scenario.load import load_scenario
 from simkz.scenario.parameters import PARAMETERS
 from simkz.scenario.schema import scenario_json_schema
+from simkz.topology.kz import build_kz, render_topology
 from simkz.topology.load import load_topology
 from simkz.topology.schema import TopologyFile
 
@@ -150,6 +151,32 @@ def schema(kind: str) -> None:
     """Print the JSON Schema of scenario (or topology) files."""
     data = scenario_json_schema() if kind == "scenario" else TopologyFile.model_json_schema(by_alias=True)
     click.echo(json.dumps(data, indent=2))
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(["kz-2022"]))
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write [default: the shipped topology]."
+)
+@click.option("--check", is_flag=True, help="Do not write; exit 1 if the file differs from what the inputs give.")
+@debug_option
+@reports_errors
+def build(name: str, out: Path | None, check: bool, debug: bool) -> None:
+    """Build topology NAME from its sourced inputs (topologies/inputs/NAME.yaml)."""
+    inputs = shipped_dir("topologies") / "inputs" / f"{name}.yaml"
+    target = out if out is not None else shipped_dir("topologies") / f"{name}.yaml"
+    text = render_topology(build_kz(inputs), inputs.name)
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            click.echo(f"{target} is out of date: run `simkz build {name}`", err=True)
+            sys.exit(1)
+        click.echo(f"ok: {target} is what {inputs.name} gives")
+        return
+    tmp = target.with_name(f".{target.name}.partial")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    click.echo(f"wrote {target}")
 
 
 @cli.command()

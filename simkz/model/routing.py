@@ -1,18 +1,19 @@
-"""Routing: shortest paths from every node to each service's hosts, split equally over equal-cost paths.
+"""Routing: least-cost paths from every node to each service's hosts, split equally over equal-cost paths.
 
-For a service ``s`` with up hosts ``H``, a breadth-first search from ``H`` gives every
-node ``u`` its hop distance ``d(u)`` and its number of shortest paths ``n(u)`` to ``H``.
-Traffic at ``u`` moves to each neighbour ``v`` with ``d(v) = d(u) - 1`` in proportion
-``n(v) / n(u)``: every equal-cost path carries the same share (ECMP over paths).
+Each link has a routing ``cost`` (default 1, so by default paths are counted in hops).
+For a service with up hosts ``H``, a Dijkstra search from ``H`` gives every node ``u`` its
+least cost ``d(u)`` to ``H`` and its number ``n(u)`` of least-cost paths. Traffic at ``u``
+moves to each neighbour ``v`` with ``d(v) + cost(u, v) = d(u)`` in proportion ``n(v) / n(u)``:
+every equal-cost path carries the same share (ECMP over paths, not over next hops).
 
-The result is a layered directed acyclic graph per service. Services are stacked
-into one index space (``s * n_nodes + node``) so that the flow computations in
-:mod:`simkz.model.flows` run as a few numpy operations per layer.
+The result is a directed acyclic graph per service, cut into layers of equal distance.
+Services are stacked into one index space (``s * n_nodes + node``) so that
+:mod:`simkz.model.flows` runs a few numpy operations per layer.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +23,15 @@ from simkz.topology.network import Topology
 
 __all__ = ["Layer", "Routing", "route"]
 
+Adjacency = list[list[tuple[int, int, int]]]  # per node: (neighbour, link index, cost)
+
 
 @dataclass(frozen=True)
 class Layer:
-    """The DAG edges leaving nodes at one distance: ``src`` -> ``dst`` over ``link`` with ``weight``."""
+    """The DAG edges leaving the nodes at one distance: ``src`` -> ``dst`` over ``link`` with ``weight``."""
 
     src: NDArray[np.int64]  #: stacked index of the node the traffic leaves
-    dst: NDArray[np.int64]  #: stacked index of the next hop (one step closer to a host)
+    dst: NDArray[np.int64]  #: stacked index of the next hop (closer to a host)
     link: NDArray[np.int64]  #: link index
     weight: NDArray[np.float64]  #: share of the traffic at src that takes this edge
     nodes: NDArray[np.int64]  #: stacked indices of the nodes at this distance
@@ -41,23 +44,50 @@ class Routing:
     n_nodes: int
     n_services: int
     hosts: NDArray[np.int64]  #: stacked indices at distance 0 (up hosts)
-    layers: tuple[Layer, ...]  #: layers[k] leaves nodes at distance k + 1
+    layers: tuple[Layer, ...]  #: by increasing distance from the hosts
     reachable: NDArray[np.bool_]  #: stacked: node has a path to an up host
 
 
-def _adjacency(
-    topology: Topology, down_nodes: frozenset[str], down_links: frozenset[str]
-) -> list[list[tuple[int, int]]]:
+def _adjacency(topology: Topology, down_nodes: frozenset[str], down_links: frozenset[str]) -> Adjacency:
     index = topology.node_index
     up = [n not in down_nodes for n in topology.nodes]
-    adj: list[list[tuple[int, int]]] = [[] for _ in topology.nodes]
+    adj: Adjacency = [[] for _ in topology.nodes]
     for li, (name, (a, b)) in enumerate(zip(topology.links, topology.link_ends, strict=True)):
         ia, ib = index[a], index[b]
         if name in down_links or not (up[ia] and up[ib]):
             continue
-        adj[ia].append((ib, li))
-        adj[ib].append((ia, li))
+        cost = int(topology.graph.edges[a, b].get("cost", 1))
+        adj[ia].append((ib, li, cost))
+        adj[ib].append((ia, li, cost))
     return adj
+
+
+def _least_cost(adj: Adjacency, sources: list[int]) -> tuple[list[float], list[int], list[int]]:
+    """Multi-source Dijkstra: distance, number of least-cost paths, and nodes in settling order."""
+    inf = float("inf")
+    dist = [inf] * len(adj)
+    count = [0] * len(adj)
+    heap: list[tuple[float, int]] = []
+    for s in sources:
+        dist[s], count[s] = 0.0, 1
+        heap.append((0.0, s))
+    heapq.heapify(heap)
+    order: list[int] = []
+    done = [False] * len(adj)
+    while heap:
+        d, u = heapq.heappop(heap)
+        if done[u]:
+            continue
+        done[u] = True
+        order.append(u)
+        for v, _, cost in adj[u]:
+            nd = d + cost
+            if nd < dist[v]:
+                dist[v], count[v] = nd, count[u]
+                heapq.heappush(heap, (nd, v))
+            elif nd == dist[v] and not done[v]:
+                count[v] += count[u]
+    return dist, count, order
 
 
 def route(
@@ -67,49 +97,35 @@ def route(
     n = len(topology.nodes)
     index = topology.node_index
     adj = _adjacency(topology, down_nodes, down_links)
-    per_level: dict[int, list[tuple[int, int, int, float]]] = {}
-    level_nodes: dict[int, list[int]] = {}
+    edges_at: dict[float, list[tuple[int, int, int, float]]] = {}
+    nodes_at: dict[float, list[int]] = {}
     hosts: list[int] = []
     reachable = np.zeros(n * len(topology.services), dtype=bool)
     for s, service in enumerate(topology.services):
         base = s * n
-        dist = [-1] * n
-        count = [0] * n
-        queue: deque[int] = deque()
-        for h in sorted({index[h] for h in service.hosts if h not in down_nodes}):
-            dist[h], count[h] = 0, 1
-            queue.append(h)
-            hosts.append(base + h)
-        order: list[int] = []
-        while queue:
-            u = queue.popleft()
-            order.append(u)
-            for v, _ in adj[u]:
-                if dist[v] < 0:
-                    dist[v] = dist[u] + 1
-                    queue.append(v)
-                if dist[v] == dist[u] + 1:
-                    count[v] += count[u]
+        sources = sorted({index[h] for h in service.hosts if h not in down_nodes})
+        hosts.extend(base + h for h in sources)
+        dist, count, order = _least_cost(adj, sources)
         for u in order:
             reachable[base + u] = True
             d = dist[u]
             if d == 0:
                 continue
-            level_nodes.setdefault(d, []).append(base + u)
-            edges = per_level.setdefault(d, [])
-            for v, li in adj[u]:
-                if dist[v] == d - 1:
+            nodes_at.setdefault(d, []).append(base + u)
+            edges = edges_at.setdefault(d, [])
+            for v, li, cost in adj[u]:
+                if dist[v] + cost == d:
                     edges.append((base + u, base + v, li, count[v] / count[u]))
     layers = []
-    for d in range(1, max(per_level, default=0) + 1):
-        edges = per_level.get(d, [])
+    for d in sorted(nodes_at):
+        edges = edges_at[d]
         layers.append(
             Layer(
                 src=np.array([e[0] for e in edges], dtype=np.int64),
                 dst=np.array([e[1] for e in edges], dtype=np.int64),
                 link=np.array([e[2] for e in edges], dtype=np.int64),
                 weight=np.array([e[3] for e in edges], dtype=np.float64),
-                nodes=np.array(level_nodes.get(d, []), dtype=np.int64),
+                nodes=np.array(nodes_at[d], dtype=np.int64),
             )
         )
     return Routing(

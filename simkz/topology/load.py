@@ -60,7 +60,7 @@ def build_topology(
         graph.add_node(key, **{k: v for k, v in node.model_dump().items() if v is not None})
     for key, link in sorted(spec.links.items()):
         a, b = link.ends
-        graph.add_edge(a, b, name=key, capacity_gbps=float(link.capacity_gbps), kind=link.kind)
+        graph.add_edge(a, b, name=key, capacity_gbps=float(link.capacity_gbps), kind=link.kind, cost=link.cost)
     cohorts = tuple(
         Cohort(
             node=key,

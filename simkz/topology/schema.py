@@ -106,6 +106,9 @@ class LinkSpec(_Provenance):
     ends: tuple[str, str] = Field(description="The two node keys.")
     capacity_gbps: float = Field(description="Capacity in Gbps; must be > 0.")
     kind: LinkKind = Field(description="access, backbone, peering, transit or cross-border.")
+    cost: Annotated[int, Field(ge=1, le=1000)] = Field(
+        1, description="Routing cost (like an IGP metric); traffic takes the paths of least total cost."
+    )
 
 
 class ServiceSpec(_Provenance):
