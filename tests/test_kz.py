@@ -123,7 +123,7 @@ def test_reference_run_shows_each_phase(reference):
         "cut again": index_at(reference, "2022-01-10T15:00:00+06:00"),
         "stable return": index_at(reference, "2022-01-11T12:00:00+06:00"),
     }
-    assert phase["before"] == pytest.approx(100)
+    assert 99 < phase["before"] < 100  # Mangystau's mobile access is throttled from 2 January
     assert 85 < phase["messengers blocked"] < 99
     assert 5 < phase["mobile cut"] < 40
     assert phase["national shutdown"] < 3

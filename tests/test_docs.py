@@ -1,0 +1,67 @@
+"""docs/validation.md: every figure in its tables is what the reference run gives."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from simkz import Simulation, load_scenario
+from tests.conftest import ROOT, SCENARIOS
+
+DOC = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def result():
+    return Simulation(load_scenario(SCENARIOS / "kz-jan-2022.yaml")).run().result
+
+
+def table_rows(header_start: str) -> list[list[str]]:
+    lines = DOC.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_phase_table(result):
+    national = result.tables["national"]
+    times = [t[:16] for t in national["time"]]
+    rows = table_rows("| time | phase |")
+    assert len(rows) >= 10
+    for when, _phase, index, cut, affected, disrupted in rows:
+        i = times.index(when)
+        assert float(index) == pytest.approx(national["connectivity_index_pct"][i], abs=0.05), when
+        assert float(cut) == pytest.approx(national["cut_off_persons"][i] / 1e6, abs=0.005), when
+        assert float(affected) == pytest.approx(national["affected_persons"][i] / 1e6, abs=0.005), when
+        assert int(disrupted) == national["services_disrupted_count"][i], when
+
+
+def test_headline_table(result):
+    s = result.summary
+    nat, services = s["national"], s["services"]
+    expected = {
+        "internet users (million)": nat["internet_users_persons"] / 1e6,
+        "peak users cut off entirely (million)": nat["peak_cut_off_persons"] / 1e6,
+        "minimum connectivity index (%)": nat["min_connectivity_index_pct"],
+        "mean connectivity index over the 8 days (%)": nat["mean_connectivity_index_pct"],
+        "user-hours lost (million)": nat["user_hours_lost"] / 1e6,
+        "cut-off user-hours (million)": nat["cut_off_user_hours"] / 1e6,
+        "WhatsApp disrupted (hours)": services["whatsapp"]["disrupted_hours"],
+        "YouTube disrupted (hours)": services["youtube"]["disrupted_hours"],
+        "Kaspi disrupted (hours)": services["kaspi"]["disrupted_hours"],
+        "e-government disrupted (hours)": services["egov"]["disrupted_hours"],
+    }
+    rows = dict(table_rows("| figure | value |"))
+    assert set(rows) == set(expected)
+    for name, value in expected.items():
+        decimals = len(rows[name].split(".")[1]) if "." in rows[name] else 0
+        assert float(rows[name]) == pytest.approx(value, abs=0.51 * 10**-decimals), name
+
+
+def test_reproduce_command_names_the_scenario():
+    assert re.search(r"^simkz run kz-jan-2022", DOC, flags=re.MULTILINE)
