@@ -101,7 +101,7 @@ def read_document(path: Path, *, _chain: tuple[Path, ...] = ()) -> InputDocument
     return InputDocument(path, merged, files + base.files)
 
 
-_PATH_KEYS = ("topology",)
+_PATH_KEYS = ("topology", "costs")
 
 
 def _rebase_paths(data: dict[str, Any], base_dir: Path, own_dir: Path) -> dict[str, Any]:

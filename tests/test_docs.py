@@ -44,6 +44,12 @@ def test_phase_table(result):
 def test_headline_table(result):
     s = result.summary
     nat, services = s["national"], s["services"]
+    dis = s["persons_with_disabilities"]
+    cost = {k: v["value"] / 1e6 for k, v in s["costs"]["methods"].items()}
+
+    def drained(key: str) -> float:
+        return services[key]["backlog"]["recoveries"][-1]["hours"]
+
     expected = {
         "internet users (million)": nat["internet_users_persons"] / 1e6,
         "peak users cut off entirely (million)": nat["peak_cut_off_persons"] / 1e6,
@@ -51,10 +57,26 @@ def test_headline_table(result):
         "mean connectivity index over the 8 days (%)": nat["mean_connectivity_index_pct"],
         "user-hours lost (million)": nat["user_hours_lost"] / 1e6,
         "cut-off user-hours (million)": nat["cut_off_user_hours"] / 1e6,
+        "persons with disabilities online (thousand)": dis["internet_users_persons"] / 1e3,
+        "persons with disabilities cut off at the peak (thousand)": dis["peak_cut_off_persons"] / 1e3,
         "WhatsApp disrupted (hours)": services["whatsapp"]["disrupted_hours"],
         "YouTube disrupted (hours)": services["youtube"]["disrupted_hours"],
         "Kaspi disrupted (hours)": services["kaspi"]["disrupted_hours"],
         "e-government disrupted (hours)": services["egov"]["disrupted_hours"],
+        "card payments disrupted (hours)": services["card-payments"]["disrupted_hours"],
+        "e-government backlog drained after the return (hours)": drained("egov"),
+        "Kaspi backlog drained after the return (hours)": drained("kaspi"),
+        "card payments backlog drained after the return (hours)": drained("card-payments"),
+        "VPN share at the end (%)": 100 * s["circumvention"]["vpn_final_share"],
+        "messaging fallback to calls and SMS at the peak (million)": s["circumvention"][
+            "messaging_fallback_peak_persons"
+        ]
+        / 1e6,
+        "cost, NetBlocks COST (million USD)": cost["netblocks-cost"],
+        "cost, NetBlocks COST mobile-only (million USD)": cost["netblocks-cost-mobile-only"],
+        "cost, NetBlocks COST app-only (million USD)": cost["netblocks-cost-app-only"],
+        "cost, Deloitte high tier (million USD)": cost["deloitte"],
+        "cost, NetLoss (million USD)": cost["netloss"],
     }
     rows = dict(table_rows("| figure | value |"))
     assert set(rows) == set(expected)

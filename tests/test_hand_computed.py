@@ -109,8 +109,11 @@ def test_dependency_disrupts_dependent_service(run_toy):
     }
     result = run_toy([{"at": "2022-01-05T14:00+06:00", "shutdown": {"nodes": ["dc-id"]}}], topology=topology)
     egov = result.summary["services"]["egov"]
-    assert at_hour(result, "by_service", 3, service="egov")["served_share"] == pytest.approx(1.0)
-    assert at_hour(result, "by_service", 3, service="egov")["disrupted_flag"] == 1
+    row = at_hour(result, "by_service", 3, service="egov")
+    assert row["network_served_share"] == pytest.approx(1.0)  # the network still reaches egov ...
+    assert row["served_share"] == 0  # ... but no request works without its identity service
+    assert row["affected_persons"] == pytest.approx(2_000_000 * 0.5)
+    assert row["disrupted_flag"] == 1
     assert egov["disrupted_hours"] == pytest.approx(10.0)
     assert egov["disrupted_by_dependency_hours"] == pytest.approx(10.0)
 

@@ -172,3 +172,27 @@ def test_default_run_is_the_reference(tmp_path, monkeypatch):
         assert needle in res.stdout
     assert (tmp_path / "results" / "kz-jan-2022" / "summary.json").is_file()
     assert np.isfinite(float(res.stdout.split("user-hours lost")[1].split()[0].replace(",", "")))
+
+
+def test_reference_reports_costs_recoveries_and_groups(reference):
+    s = reference.summary
+    methods = s["costs"]["methods"]
+    assert set(methods) == {
+        "netblocks-cost",
+        "netblocks-cost-mobile-only",
+        "netblocks-cost-app-only",
+        "deloitte",
+        "netloss",
+    }
+    values = [m["value"] for m in methods.values()]
+    assert s["costs"]["range"] == {"low": min(values), "high": max(values)}
+    assert all(m["sources"] and m["formula"] for m in methods.values())
+    for key in ("egov", "kaspi", "card-payments"):
+        last = s["services"][key]["backlog"]["recoveries"][-1]
+        assert last["network_back"] == "2022-01-11T07:00:00+06:00"
+        assert 0 < last["hours"] < 24
+    dis = s["persons_with_disabilities"]
+    assert dis["internet_users_persons"] == pytest.approx(KZ.users().sum() * 700_000 / 19_503_159, rel=1e-5)
+    assert set(s["by_operator"]) == {"kazakhtelecom", "kcell", "tele2", "beeline", "isps"}
+    assert set(s["by_technology"]) == {"fixed", "mobile"}
+    assert s["circumvention"]["messaging_fallback_peak_persons"] > 10e6

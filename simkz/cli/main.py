@@ -13,6 +13,7 @@ from simkz.cli.errors import debug_option, reports_errors
 from simkz.cli.summary import print_summary
 from simkz.engine.simulation import Simulation
 from simkz.errors import InputError
+from simkz.impact.cost import load_cost_spec
 from simkz.inputs import read_document
 from simkz.plots import figure_writer
 from simkz.resources import DEFAULT_SCENARIO, find_scenario, shipped_dir
@@ -124,8 +125,15 @@ def _validate_one(path: Path) -> tuple[str, tuple[str, ...]]:
     doc = read_document(path)
     if "nodes" in doc.data or "links" in doc.data:
         topo = load_topology(path)
+        if topo.costs_path is not None:
+            load_cost_spec(topo.costs_path)
         return "topology", topo.warnings
+    if "gdp_per_year" in doc.data:
+        load_cost_spec(path)
+        return "costs", ()
     scenario = load_scenario(path)
+    if scenario.topology.costs_path is not None:
+        load_cost_spec(scenario.topology.costs_path)
     return "scenario", scenario.warnings
 
 

@@ -26,10 +26,11 @@ CLOCK_TICK_S = 15 * 60
 class World:
     """What the processes change: the actions in force, and whether demand moved on."""
 
-    def __init__(self, topology: Topology) -> None:
+    def __init__(self, topology: Topology, vpn_share: float = 0.0) -> None:
         self.topology = topology
         self._active: dict[tuple[float, int, int], Action] = {}
         self.state = NetworkState()
+        self.vpn_share = vpn_share  #: share of internet users with a working VPN, 0-1
         self.state_changed = True
         self.demand_changed = True
         self.events = 0  #: actions coming into or going out of force

@@ -24,6 +24,8 @@ class Recorder:
         self._served: list[NDArray[np.float64]] = []
         self._traffic: list[NDArray[np.float64]] = []
         self._baseline: list[NDArray[np.float64]] = []
+        self._vpn: list[float] = []
+        self._backlog: list[NDArray[np.float64]] = []
 
     def __len__(self) -> int:
         return len(self._times)
@@ -34,17 +36,21 @@ class Recorder:
         served: NDArray[np.float64],
         traffic_gbps: NDArray[np.float64],
         baseline_gbps: NDArray[np.float64],
+        vpn_share: float,
+        backlog: NDArray[np.float64],
     ) -> None:
         """Record the outputs in force from ``time_s`` (seconds since start) on."""
         if self._times and time_s < self._times[-1]:
             raise ValueError(f"records must not go back in time ({time_s} < {self._times[-1]})")
         if self._times and time_s == self._times[-1]:
-            for seq in (self._times, self._served, self._traffic, self._baseline):
+            for seq in (self._times, self._served, self._traffic, self._baseline, self._vpn, self._backlog):
                 seq.pop()
         self._times.append(float(time_s))
         self._served.append(served)
         self._traffic.append(traffic_gbps)
         self._baseline.append(baseline_gbps)
+        self._vpn.append(float(vpn_share))
+        self._backlog.append(backlog)
 
     def trace(self, end_s: float) -> Trace:
         """The records as a :class:`Trace` ending at ``end_s`` seconds."""
@@ -56,4 +62,6 @@ class Recorder:
             served=np.stack(self._served),
             traffic_gbps=np.stack(self._traffic),
             baseline_gbps=np.stack(self._baseline),
+            vpn_share=np.array(self._vpn),
+            backlog=np.stack(self._backlog),
         )

@@ -14,10 +14,14 @@ from datetime import timedelta
 import numpy as np
 import simpy
 
+from simkz.engine.backlog import BacklogQueue
+from simkz.engine.circumvention import vpn_adoption
 from simkz.engine.network import NetworkModel
 from simkz.engine.processes import World, action_window, demand_clock
 from simkz.engine.recorder import Recorder
 from simkz.errors import LifecycleError
+from simkz.impact.cost import CostSpec, load_cost_spec
+from simkz.impact.disruption import effective_served
 from simkz.impact.report import build_result
 from simkz.results.run import RunResult
 from simkz.scenario.load import Scenario
@@ -51,12 +55,24 @@ class Simulation:
         if self.phase != "created":
             raise LifecycleError(f"initialize() called in phase {self.phase!r}")
         self.parameters = draw_parameters(self.scenario.parameters, self.rng)
+        topology = self.scenario.topology
+        self.cost_spec: CostSpec | None = load_cost_spec(topology.costs_path) if topology.costs_path else None
         self.env = simpy.Environment()
-        self.world = World(self.scenario.topology)
+        vpn = self.network.vpn_service
+        self.world = World(topology, vpn_share=topology.services[vpn].adoption if vpn is not None else 0.0)
         for action in self.scenario.actions:
             for number, window in enumerate(action.windows):
                 self.env.process(action_window(self.env, self.world, action, number, window))
         self.env.process(demand_clock(self.env, self.world, self.scenario.start))
+        if vpn is not None:
+            p = self.parameters
+            self.env.process(vpn_adoption(self.env, self.world, p["vpn_adoption_per_day"], p["vpn_max_share"]))
+        self._users = topology.users()
+        self.queues = {
+            i: BacklogQueue(self.env, s, float(self._users.sum()), on_empty=self._queue_emptied)
+            for i, s in enumerate(topology.services)
+            if s.backlog is not None
+        }
         self.phase = "initialized"
         return self
 
@@ -79,15 +95,24 @@ class Simulation:
         self.phase = "ran"
         return self.finalize()
 
+    def _queue_emptied(self) -> None:
+        self.world.state_changed = True  # a recovery is a change point
+
     def _evaluate(self, now: float) -> None:
         world = self.world
         if not (world.state_changed or world.demand_changed):
             return
         hours = self.network.local_hours(self.scenario.start + timedelta(seconds=now))
         demand = self.network.demand.gbps(hours)
-        flows = self.network.flows(world.state, demand)
+        flows = self.network.flows(world.state, demand, world.vpn_share)
         traffic = (flows.served * demand).sum(axis=1)
-        self.recorder.record(now, flows.served, traffic, self.network.baseline_gbps(hours))
+        backlog = np.zeros(len(self.scenario.topology.services))
+        if self.queues:
+            share = self._users @ effective_served(self.scenario.topology, flows.served) / self._users.sum()
+            for i, queue in self.queues.items():
+                queue.update(float(share[i]))
+                backlog[i] = queue.level
+        self.recorder.record(now, flows.served, traffic, self.network.baseline_gbps(hours), world.vpn_share, backlog)
         world.state_changed = world.demand_changed = False
 
     def finalize(self) -> Simulation:
@@ -104,6 +129,7 @@ class Simulation:
                 "evaluations": self.network.evaluations,
                 "action_events": self.world.events,
             },
+            costs=self.cost_spec,
         )
         self.phase = "finalized"
         return self

@@ -1,5 +1,13 @@
-"""Disrupted services: below the served-share threshold, or needing a service that is.
+"""Service dependencies and disrupted services.
 
+A request to a service works only if the service is reached and every service it needs works.
+With ``served`` the network's served share and ``deps(s)`` the services ``s`` needs (each with
+the share ``p`` of requests that need it), the **effective** served share is, per cohort,
+``eff(s) = served(s) x prod over deps (1 - p + p x eff(d))`` (independent failures assumed).
+
+A service is **disrupted** while its user-weighted effective share is below the threshold, while
+a service it always needs (``p = 1``) is disrupted, or while a backlog of failed requests is still
+draining after the network came back.
 A dependency cycle cannot get here: the topology checks refuse it.
 """
 
@@ -11,28 +19,47 @@ from numpy.typing import NDArray
 
 from simkz.topology.network import Topology
 
-__all__ = ["disrupted", "intervals"]
+__all__ = ["dependency_order", "disrupted", "effective_served", "intervals"]
+
+
+def dependency_order(topology: Topology) -> list[int]:
+    """Service indices with every service after those it depends on (ties by name)."""
+    keys = topology.service_keys
+    graph = nx.DiGraph()
+    graph.add_nodes_from(keys)
+    graph.add_edges_from((d, s.key) for s in topology.services for d, _ in s.depends_on)
+    index = {k: i for i, k in enumerate(keys)}
+    return [index[k] for k in nx.lexicographical_topological_sort(graph)]
+
+
+def effective_served(topology: Topology, served: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Effective served shares; ``served`` has services on its last axis (any leading shape)."""
+    eff = np.array(served, dtype=np.float64, copy=True)
+    index = {k: i for i, k in enumerate(topology.service_keys)}
+    for i in dependency_order(topology):
+        for dep, share in topology.services[i].depends_on:
+            eff[..., i] *= 1.0 - share + share * eff[..., index[dep]]
+    return eff
 
 
 def disrupted(
-    topology: Topology, service_share: NDArray[np.float64], threshold: float
+    topology: Topology,
+    effective_share: NDArray[np.float64],
+    threshold: float,
+    backlog: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """``(disrupted, direct)`` per change point and service ([K, S] each).
 
-    ``direct``: the service's own user-weighted served share is below ``threshold``.
-    ``disrupted``: direct, or any service it depends on (transitively) is disrupted.
+    ``direct``: the user-weighted effective share is below ``threshold``.
+    ``disrupted``: direct, a backlog is draining, or a service it always needs is disrupted.
     """
-    direct = service_share < threshold
-    keys = topology.service_keys
-    index = {k: i for i, k in enumerate(keys)}
-    deps = nx.DiGraph()
-    deps.add_nodes_from(keys)
-    deps.add_edges_from((d, s.key) for s in topology.services for d in s.depends_on)
-    out = direct.copy()
-    for key in nx.lexicographical_topological_sort(deps):
-        i = index[key]
-        for d in deps.predecessors(key):
-            out[:, i] |= out[:, index[d]]
+    direct = effective_share < threshold
+    out = direct | backlog if backlog is not None else direct.copy()
+    index = {k: i for i, k in enumerate(topology.service_keys)}
+    for i in dependency_order(topology):
+        for dep, share in topology.services[i].depends_on:
+            if share >= 1.0:
+                out[:, i] |= out[:, index[dep]]
     return out, direct
 
 

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Trace"]
+__all__ = ["EMPTY_BACKLOG", "Trace"]
+
+#: A backlog at or below this many requests counts as empty.
+EMPTY_BACKLOG = 1e-6
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class Trace:
     served: NDArray[np.float64]  #: [K, cohort, service] served share, 0-1
     traffic_gbps: NDArray[np.float64]  #: [K, cohort] served traffic, Gbps
     baseline_gbps: NDArray[np.float64]  #: [K, cohort] traffic the same hour carries with no action, Gbps
+    vpn_share: NDArray[np.float64]  #: [K] share of internet users with a working VPN, 0-1
+    backlog: NDArray[np.float64]  #: [K, service] failed requests waiting to be retried (0 without a backlog)
 
     @property
     def durations_s(self) -> NDArray[np.float64]:

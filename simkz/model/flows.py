@@ -13,6 +13,12 @@ The rules, applied in one pass (no iteration to equilibrium):
 * **Served share.** ``served[c, s]`` is the expected share of cohort ``c``'s traffic
   to ``s`` that arrives: the average over its equal-cost paths of the product of the
   pass probabilities and the capacity scales along the path.
+* **Circumvention.** A share ``v`` of users tunnel through a VPN: filters see their traffic
+  as VPN traffic, so it passes a node with the VPN service's pass share there (a block of
+  VPN stops it; a block of the service does not). Their traffic follows the service's paths
+  (assumption: the VPN endpoints lie abroad on the same paths). A VPN user takes the better
+  of the two ways: ``served = (1 - v) x direct + v x max(direct, tunnelled)``; both ways load
+  the links in proportion to ``1 - v`` and ``v``.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from simkz.model.routing import Routing
 from simkz.model.state import NetworkState
 from simkz.topology.network import Topology
 
-__all__ = ["Flows", "capacities", "evaluate", "pass_shares"]
+__all__ = ["Flows", "Tunnel", "capacities", "evaluate", "pass_shares", "tunnel_passes"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,20 @@ def pass_shares(topology: Topology, state: NetworkState) -> NDArray[np.float64]:
     return out
 
 
+def tunnel_passes(passes: NDArray[np.float64], n_nodes: int, vpn_service: int) -> NDArray[np.float64]:
+    """Pass shares seen by tunnelled traffic: the VPN service's, for every service."""
+    n_services = passes.shape[0] // n_nodes
+    return np.tile(passes[vpn_service * n_nodes : (vpn_service + 1) * n_nodes], n_services)
+
+
+@dataclass(frozen=True)
+class Tunnel:
+    """The share of users with a working VPN, and the pass shares their traffic meets."""
+
+    share: float  #: 0-1
+    passes: NDArray[np.float64]  #: from :func:`tunnel_passes`
+
+
 def capacities(topology: Topology, state: NetworkState) -> NDArray[np.float64]:
     """Usable capacity of every link after throttling, Gbps."""
     cap = topology.capacities_gbps()
@@ -63,12 +83,32 @@ def capacities(topology: Topology, state: NetworkState) -> NDArray[np.float64]:
     return cap
 
 
+def _push(routing: Routing, passes: NDArray[np.float64], mass: NDArray[np.float64], load: NDArray[np.float64]) -> None:
+    """Push demand from the cohorts towards the hosts, layer by layer, adding to ``load`` (Gbps)."""
+    for layer in reversed(routing.layers):
+        flow = mass[layer.src] * passes[layer.src] * layer.weight
+        mass += np.bincount(layer.dst, weights=flow, minlength=mass.shape[0])
+        load += np.bincount(layer.link, weights=flow, minlength=load.shape[0])
+
+
+def _delivered(routing: Routing, passes: NDArray[np.float64], scale: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The expected delivered share from every node to the hosts."""
+    delivered = np.zeros(passes.shape[0], dtype=np.float64)
+    delivered[routing.hosts] = passes[routing.hosts]
+    for layer in routing.layers:
+        contrib = layer.weight * scale[layer.link] * delivered[layer.dst]
+        delivered += np.bincount(layer.src, weights=contrib, minlength=delivered.shape[0])
+        delivered[layer.nodes] *= passes[layer.nodes]
+    return delivered
+
+
 def evaluate(
     routing: Routing,
     passes: NDArray[np.float64],
     capacity_gbps: NDArray[np.float64],
     demand_gbps: NDArray[np.float64],
     cohort_nodes: NDArray[np.int64],
+    tunnel: Tunnel | None = None,
 ) -> Flows:
     """Loads, capacity scales and served shares.
 
@@ -79,25 +119,23 @@ def evaluate(
     capacity_gbps: usable capacity per link, Gbps.
     demand_gbps: ``[cohort, service]`` offered traffic, Gbps.
     cohort_nodes: node index of every cohort.
+    tunnel: users with a working VPN, if any.
     """
     n, n_services = routing.n_nodes, routing.n_services
     stacked = np.arange(n_services)[None, :] * n + cohort_nodes[:, None]  # [cohort, service]
-    # Forward: push demand from the cohorts towards the hosts, layer by layer.
-    mass = np.zeros(n * n_services, dtype=np.float64)
-    np.add.at(mass, stacked.ravel(), demand_gbps.ravel())
+    share = tunnel.share if tunnel is not None else 0.0
     load = np.zeros(capacity_gbps.shape[0], dtype=np.float64)
-    for layer in reversed(routing.layers):
-        flow = mass[layer.src] * passes[layer.src] * layer.weight
-        mass += np.bincount(layer.dst, weights=flow, minlength=mass.shape[0])
-        load += np.bincount(layer.link, weights=flow, minlength=load.shape[0])
+    ways = [(1.0 - share, passes)] + ([(share, tunnel.passes)] if tunnel is not None and share > 0 else [])
+    for weight, way_passes in ways:
+        mass = np.zeros(n * n_services, dtype=np.float64)
+        np.add.at(mass, stacked.ravel(), weight * demand_gbps.ravel())
+        _push(routing, way_passes, mass, load)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(load > capacity_gbps, capacity_gbps / load, 1.0)
     scale = np.clip(np.nan_to_num(scale, nan=0.0), 0.0, 1.0)
-    # Backward: the expected delivered share from every node to the hosts.
-    delivered = np.zeros(n * n_services, dtype=np.float64)
-    delivered[routing.hosts] = passes[routing.hosts]
-    for layer in routing.layers:
-        contrib = layer.weight * scale[layer.link] * delivered[layer.dst]
-        delivered += np.bincount(layer.src, weights=contrib, minlength=delivered.shape[0])
-        delivered[layer.nodes] *= passes[layer.nodes]
-    return Flows(served=delivered[stacked], load_gbps=load, scale=scale)
+    served = _delivered(routing, passes, scale)[stacked]
+    if len(ways) > 1:
+        assert tunnel is not None
+        tunnelled = _delivered(routing, tunnel.passes, scale)[stacked]
+        served = (1.0 - share) * served + share * np.maximum(served, tunnelled)
+    return Flows(served=served, load_gbps=load, scale=scale)

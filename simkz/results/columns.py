@@ -49,9 +49,36 @@ COLUMNS: dict[str, Column] = {
         Column("cut_off_persons", "persons", "float", "Users who reach no service at all, at home or abroad."),
         Column("cut_off_abroad_persons", "persons", "float", "Users who reach no service hosted abroad."),
         Column("services_disrupted_count", "services", "int", "Services disrupted at this instant."),
-        Column("served_share", "share", "float", "User-weighted share of the service's demand that arrives, 0-1."),
         Column(
-            "disrupted_flag", "0/1", "int", "1 while the service is disrupted (below the threshold or a dependency is)."
+            "served_share",
+            "share",
+            "float",
+            "User-weighted effective share of the service's requests that work (network and dependencies), 0-1.",
         ),
+        Column(
+            "disrupted_flag",
+            "0/1",
+            "int",
+            "1 while the service is disrupted: effective share below the threshold, a dependency disrupted, "
+            "or a backlog still draining.",
+        ),
+        Column(
+            "network_served_share",
+            "share",
+            "float",
+            "User-weighted share of the service's demand the network delivers, before dependencies, 0-1.",
+        ),
+        Column("backlog_requests", "requests", "float", "Failed requests waiting to be retried."),
+        Column("vpn_share", "share", "float", "Share of internet users with a working VPN, 0-1."),
+        Column(
+            "messaging_fallback_persons",
+            "persons",
+            "float",
+            "Users who lost their messengers and fall back to calls and SMS (which kept working).",
+        ),
+        Column(
+            "disabled_affected_persons", "persons", "float", "Affected persons (user equivalents) with disabilities."
+        ),
+        Column("disabled_cut_off_persons", "persons", "float", "Persons with disabilities cut off entirely."),
     )
 }

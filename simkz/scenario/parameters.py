@@ -45,6 +45,35 @@ PARAMETERS: dict[str, Parameter] = {
             "A service is disrupted while its user-weighted served share is below this.",
             "assumption: DESIGN default of 50%",
         ),
+        Parameter(
+            "vpn_adoption_per_day",
+            "share of internet users per day",
+            0.05,
+            0.0,
+            1.0,
+            "While any block or whitelist is in force, the share of users with a working VPN grows by this much a day "
+            "(it starts at the adoption of the topology's VPN service).",
+            "assumption: VPN demand surged in January 2022 but no uptake rate was found; DESIGN suggests 0.02-0.10",
+        ),
+        Parameter(
+            "vpn_max_share",
+            "share of internet users",
+            0.5,
+            0.0,
+            1.0,
+            "The VPN share stops growing here.",
+            "assumption: not every user can or will install a VPN",
+        ),
+        Parameter(
+            "telephony_availability",
+            "share (0-1)",
+            1.0,
+            0.0,
+            1.0,
+            "Share of users whose calls and SMS work, for those who lose their messengers (the fallback).",
+            "source: calls and SMS kept working for subscribers of all operators (kloop.kg, 17 Jan 2022); "
+            "phones failed in Almaty at times",
+        ),
     )
 }
 

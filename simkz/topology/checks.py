@@ -77,7 +77,8 @@ def check_references(spec: TopologyFile) -> list[Finding]:
                 out.append(
                     _err("references", ("services", name, "hosts", i), "unknown host node", host, "a key of nodes")
                 )
-        for i, dep in enumerate(svc.depends_on):
+        for i, item in enumerate(svc.depends_on):
+            dep = item if isinstance(item, str) else item.service
             if dep not in services:
                 out.append(
                     _err(
@@ -196,7 +197,12 @@ def check_services(spec: TopologyFile) -> list[Finding]:
         )
     deps = nx.DiGraph()
     deps.add_nodes_from(spec.services)
-    deps.add_edges_from((name, d) for name, s in spec.services.items() for d in s.depends_on if d in spec.services)
+    deps.add_edges_from(
+        (name, d if isinstance(d, str) else d.service)
+        for name, s in spec.services.items()
+        for d in s.depends_on
+        if (d if isinstance(d, str) else d.service) in spec.services
+    )
     try:
         cycle = nx.find_cycle(deps)
     except nx.NetworkXNoCycle:
@@ -269,6 +275,9 @@ def _records(spec: TopologyFile) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     for key in ("regions", "links", "services", "demand"):
         for name, rec in getattr(spec, key).items():
             yield (key, name), rec
+    for name, svc in spec.services.items():
+        if svc.backlog is not None:
+            yield ("services", name, "backlog"), svc.backlog
 
 
 def check_provenance(spec: TopologyFile) -> list[Finding]:

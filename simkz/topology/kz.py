@@ -59,6 +59,7 @@ class KzInputs(StrictModel):
     name: str
     description: str
     timezone: str
+    costs: str
     sources: dict[str, str]
     census_total: _Valued
     internet_penetration: _Valued
@@ -194,6 +195,7 @@ def build_kz(inputs_path: Path) -> dict[str, Any]:
         "description": inp.description,
         "timezone": inp.timezone,
         "disability_share": round(disability["persons"] / disability["population"], 6),
+        "costs": inp.costs,
         "disability_source": (
             f"{disability['source']}: {disability['persons']:,} of {disability['population']:,} residents"
         ),

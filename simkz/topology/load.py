@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,8 @@ from simkz.errors import InputError
 from simkz.inputs import read_document, validate_model
 from simkz.times import parse_zone
 from simkz.topology.checks import Finding, raise_errors, run_checks
-from simkz.topology.network import Cohort, Demand, Region, Service, Topology
-from simkz.topology.schema import TopologyFile
+from simkz.topology.network import Backlog, Cohort, Demand, Region, Service, Topology
+from simkz.topology.schema import DependencySpec, TopologyFile
 
 __all__ = ["build_topology", "load_topology", "read_topology_file"]
 
@@ -30,7 +31,15 @@ def load_topology(path: Path | str) -> Topology:
     spec, files = read_topology_file(path)
     findings = run_checks(spec)
     raise_errors(findings, path)
-    return build_topology(spec, path=path, files=files, findings=findings)
+    costs = None
+    if spec.costs is not None:
+        costs = path.parent / spec.costs
+        if not costs.is_file():
+            raise InputError(
+                path, ("costs",), "costs file not found", value=spec.costs, allowed="a path relative to this file"
+            )
+        files = (*files, (costs, hashlib.sha256(costs.read_bytes()).hexdigest()))
+    return build_topology(spec, path=path, files=files, findings=findings, costs_path=costs)
 
 
 def build_topology(
@@ -39,6 +48,7 @@ def build_topology(
     path: Path | None = None,
     files: tuple[tuple[Path, str], ...] = (),
     findings: list[Finding] | None = None,
+    costs_path: Path | None = None,
 ) -> Topology:
     """Build the graph, cohorts and services from a checked :class:`TopologyFile`."""
     zone = _zone(spec.timezone, path, ("timezone",))
@@ -80,8 +90,16 @@ def build_topology(
             hosts=tuple(s.hosts),
             adoption=s.adoption,
             traffic_share=s.traffic_share,
-            depends_on=tuple(s.depends_on),
+            depends_on=tuple(dependency_pairs(s.depends_on)),
             abroad=bool(s.hosts) and all(h in foreign for h in s.hosts),
+            backlog=None
+            if s.backlog is None
+            else Backlog(
+                s.backlog.requests_per_user_per_day,
+                s.backlog.retry_share,
+                s.backlog.capacity_factor,
+                s.backlog.patience_h,
+            ),
         )
         for key, s in sorted(spec.services.items())
     )
@@ -103,8 +121,14 @@ def build_topology(
         path=path,
         files=files,
         warnings=tuple(f.one_line(path) for f in (findings or []) if f.severity == "warning"),
+        costs_path=costs_path,
     )
     return topo
+
+
+def dependency_pairs(deps: list[str | DependencySpec]) -> list[tuple[str, float]]:
+    """``[(service, share of requests that need it), ...]``; a bare key needs it always (share 1)."""
+    return [(d, 1.0) if isinstance(d, str) else (d.service, d.share) for d in deps]
 
 
 def _zone(name: str, path: Path | None, loc: tuple[str, ...]) -> ZoneInfo:

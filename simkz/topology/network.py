@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Cohort", "Demand", "Region", "Service", "Topology"]
+__all__ = ["Backlog", "Cohort", "Demand", "Region", "Service", "Topology"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,16 @@ class Cohort:
 
 
 @dataclass(frozen=True)
+class Backlog:
+    """Queue parameters of a service: request rate, retries, processing capacity."""
+
+    requests_per_user_per_day: float
+    retry_share: float  #: share of failed requests retried, 0-1
+    capacity_factor: float  #: processing capacity / ordinary request rate
+    patience_h: float  #: hours a failed request waits for a retry before it is given up
+
+
+@dataclass(frozen=True)
 class Service:
     """A service: where it is hosted, who uses it, which share of traffic it takes."""
 
@@ -53,8 +63,9 @@ class Service:
     hosts: tuple[str, ...]
     adoption: float  #: share of internet users, 0-1
     traffic_share: float  #: share of each user's traffic, 0-1
-    depends_on: tuple[str, ...]
+    depends_on: tuple[tuple[str, float], ...]  #: (service, share of requests that need it)
     abroad: bool  #: every host is a foreign node
+    backlog: Backlog | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class Topology:
     path: Path | None = None
     files: tuple[tuple[Path, str], ...] = ()
     warnings: tuple[str, ...] = ()  #: warning-level findings of the named checks
+    costs_path: Path | None = None  #: the cost parameters file, if the topology names one
     nodes: tuple[str, ...] = field(init=False)
     links: tuple[str, ...] = field(init=False)
     link_ends: tuple[tuple[str, str], ...] = field(init=False)
@@ -120,6 +132,10 @@ class Topology:
     def users(self) -> NDArray[np.float64]:
         """Internet users of every cohort (in ``cohorts`` order), persons."""
         return np.array([c.users for c in self.cohorts], dtype=np.float64)
+
+    def disability_shares(self) -> NDArray[np.float64]:
+        """Share of persons with disabilities among every cohort's users (their region's share), 0-1."""
+        return np.array([self.regions[c.region].disability_share for c in self.cohorts], dtype=np.float64)
 
     def control_points(self) -> dict[str, str]:
         """Nodes where traffic can be filtered or cut, with who controls them."""

@@ -19,7 +19,9 @@ __all__ = [
     "NODE_KINDS",
     "SERVICE_KINDS",
     "TECHNOLOGIES",
+    "BacklogSpec",
     "DemandSpec",
+    "DependencySpec",
     "LinkSpec",
     "NodeSpec",
     "OperatorSpec",
@@ -111,6 +113,28 @@ class LinkSpec(_Provenance):
     )
 
 
+class DependencySpec(StrictModel):
+    """A dependency that only some requests have (e.g. card payments that need a card scheme abroad)."""
+
+    service: str = Field(description="The service depended on.")
+    share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(description="Share of requests that need it, 0-1.")
+
+
+class BacklogSpec(_Provenance):
+    """Failed requests queue and retry; on restoration the queue drains at a limited rate."""
+
+    requests_per_user_per_day: Annotated[float, Field(gt=0.0)] = Field(
+        description="Requests each user of the service makes per day, on average."
+    )
+    retry_share: Share = Field(description="Share of failed requests that are retried later, 0-1.")
+    capacity_factor: Annotated[float, Field(gt=1.0)] = Field(
+        description="Processing capacity as a multiple of the ordinary request rate (> 1)."
+    )
+    patience_h: Annotated[float, Field(gt=0.0)] = Field(
+        24.0, description="Hours a failed request is kept for retry before it is given up (default 24)."
+    )
+
+
 class ServiceSpec(_Provenance):
     """Something users reach: hosted on nodes, used by a share of internet users."""
 
@@ -118,7 +142,11 @@ class ServiceSpec(_Provenance):
     hosts: list[str] = Field(default_factory=list, description="Nodes that serve it; reachable if any host is.")
     adoption: Share = Field(description="Share of internet users who use it, 0-1.")
     traffic_share: Share = Field(description="Share of an average user's traffic that goes to it, 0-1.")
-    depends_on: list[str] = Field(default_factory=list, description="Services it needs to work.")
+    depends_on: list[str | DependencySpec] = Field(
+        default_factory=list,
+        description="Services it needs: a key (every request needs it) or {service, share} (a share of requests do).",
+    )
+    backlog: BacklogSpec | None = Field(None, description="Queue of failed requests that drains on restoration.")
     name: str | None = Field(None, description="Display name.")
 
 
@@ -142,6 +170,7 @@ class TopologyFile(StrictModel):
     timezone: str = Field("UTC", description="IANA zone of the country (default for regions).")
     disability_share: Share = Field(0.0, description="Default share of residents with a permanent disability, 0-1.")
     disability_source: str | None = Field(None, description="Source of disability_share.")
+    costs: str | None = Field(None, description="Cost parameters file for the cost methods, relative to this file.")
     sources: dict[str, str] = Field(default_factory=dict, description="Citations that records name by key.")
     regions: dict[str, RegionSpec]
     operators: dict[str, OperatorSpec]

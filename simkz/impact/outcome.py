@@ -1,0 +1,64 @@
+"""Everything the tables and the summary are made from, computed once from a trace."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simkz.impact.disruption import disrupted
+from simkz.impact.metrics import (
+    CohortMetrics,
+    GroupMetrics,
+    cohort_metrics,
+    group_metrics,
+    group_weights,
+    messaging_fallback,
+)
+from simkz.impact.trace import EMPTY_BACKLOG, Trace
+from simkz.topology.network import Topology
+
+__all__ = ["GROUP_KINDS", "Outcome", "compute_outcome"]
+
+#: Group kinds with their table names.
+GROUP_KINDS = {"region": "by_region", "operator": "by_operator", "technology": "by_technology"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The metrics of one run at every change point."""
+
+    cohorts: CohortMetrics
+    national: GroupMetrics
+    groups: Mapping[str, Mapping[str, GroupMetrics]]  #: kind -> group -> metrics
+    disabled: GroupMetrics  #: persons with disabilities
+    disrupted: NDArray[np.bool_]  #: [K, S] including backlogs and dependencies
+    own: NDArray[np.bool_]  #: [K, S] the network's own served share is below the threshold
+    network_disrupted: NDArray[np.bool_]  #: [K, S] disrupted, backlogs left out
+    backlog: NDArray[np.bool_]  #: [K, S] a backlog is waiting
+    fallback: NDArray[np.float64]  #: [K] persons falling back to calls and SMS
+
+
+def compute_outcome(topology: Topology, trace: Trace, parameters: Mapping[str, float]) -> Outcome:
+    """All metrics of a run; ``parameters`` are the run's drawn parameters."""
+    cm = cohort_metrics(topology, trace)
+    threshold = float(parameters["disruption_threshold"])
+    waiting = trace.backlog > EMPTY_BACKLOG
+    network_disrupted, _ = disrupted(topology, cm.service_share, threshold)
+    with_backlog, _ = disrupted(topology, cm.service_share, threshold, backlog=waiting)
+    return Outcome(
+        cohorts=cm,
+        national=group_metrics(trace, cm),
+        groups={
+            kind: {name: group_metrics(trace, cm, w) for name, w in weights.items()}
+            for kind, weights in group_weights(topology).items()
+        },
+        disabled=group_metrics(trace, cm, topology.disability_shares()),
+        disrupted=with_backlog,
+        own=cm.network_share < threshold,
+        network_disrupted=network_disrupted,
+        backlog=waiting,
+        fallback=messaging_fallback(topology, cm, float(parameters["telephony_availability"])),
+    )
