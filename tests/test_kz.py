@@ -192,7 +192,8 @@ def test_reference_reports_costs_recoveries_and_groups(reference):
         assert last["network_back"] == "2022-01-11T07:00:00+06:00"
         assert 0 < last["hours"] < 24
     dis = s["persons_with_disabilities"]
-    assert dis["internet_users_persons"] == pytest.approx(KZ.users().sum() * 700_000 / 19_503_159, rel=1e-5)
+    # the topology holds the share to 6 decimals: 700,000 / 19,503,159 = 0.035892
+    assert dis["internet_users_persons"] == pytest.approx(KZ.users().sum() * 700_000 / 19_503_159, rel=1e-4)
     assert set(s["by_operator"]) == {"kazakhtelecom", "kcell", "tele2", "beeline", "isps"}
     assert set(s["by_technology"]) == {"fixed", "mobile"}
     assert s["circumvention"]["messaging_fallback_peak_persons"] > 10e6
