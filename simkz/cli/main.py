@@ -10,6 +10,7 @@ import click
 
 from simkz._version import __version__
 from simkz.cli.errors import debug_option, reports_errors
+from simkz.cli.regression import baseline, check
 from simkz.cli.summary import print_summary
 from simkz.engine.simulation import Simulation
 from simkz.errors import InputError
@@ -194,6 +195,10 @@ def parameters() -> None:
         click.echo(f"{p.name}  [{p.unit}]  default {p.default:g}  range {p.low:g}..{p.high:g}")
         click.echo(f"    {p.description}")
         click.echo(f"    source: {p.source}")
+
+
+cli.add_command(check)
+cli.add_command(baseline)
 
 
 def main() -> None:

@@ -53,16 +53,23 @@ class RunResult:
         folder: Path | str,
         *,
         extras: Sequence[Callable[[Path], None]] = (),
+        tables: Sequence[str] = TABLES,
+        provenance: bool = True,
     ) -> Path:
         """Write the folder atomically; ``extras`` write more files (figures) into it first.
 
+        ``tables`` chooses the time series written; ``provenance=False`` leaves out
+        ``manifest.json`` and ``columns.json`` (a baseline holds only what is compared).
         An existing folder of the same name is replaced only once the new one is complete.
         """
         folder = Path(folder)
+        unknown = [t for t in tables if t not in TABLES]
+        if unknown:
+            raise InputError(None, ("tables",), "unknown table", value=unknown[0], allowed=TABLES)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
         try:
-            self._write(tmp)
+            self._write(tmp, tables, provenance)
             for extra in extras:
                 extra(tmp)
             _replace_dir(tmp, folder)
@@ -71,16 +78,17 @@ class RunResult:
             raise
         return folder
 
-    def _write(self, folder: Path) -> None:
+    def _write(self, folder: Path, tables: Sequence[str], provenance: bool) -> None:
         used: dict[str, dict[str, str]] = {}
-        for name in TABLES:
+        for name in tables:
             table = self.tables[name]
             table.write_csv(folder / f"{name}.csv")
             for col in table.names:
                 used.setdefault(col, {"unit": COLUMNS[col].unit, "description": COLUMNS[col].description})
-        (folder / "columns.json").write_text(dump_json(dict(sorted(used.items()))), encoding="utf-8")
         (folder / "summary.json").write_text(dump_json(self.summary), encoding="utf-8")
-        (folder / "manifest.json").write_text(dump_json(self.manifest), encoding="utf-8")
+        if provenance:
+            (folder / "columns.json").write_text(dump_json(dict(sorted(used.items()))), encoding="utf-8")
+            (folder / "manifest.json").write_text(dump_json(self.manifest), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path | str) -> RunResult:

@@ -147,10 +147,12 @@ def bind_scenario(
                     allowed="nodes with controlled_by: " + ", ".join(sorted(controls)),
                 )
         elif not nodes and not links:
-            warnings.append(f"warning: {path}: actions[{i}].{kind}: selects nothing on topology {topology.name!r}")
+            warnings.append(
+                f"warning: {_name(path)}: actions[{i}].{kind}: selects nothing on topology {topology.name!r}"
+            )
         windows = _windows(act, start, duration, zone, path, loc)
         if not windows:
-            warnings.append(f"warning: {path}: actions[{i}]: never in force between the start and the end")
+            warnings.append(f"warning: {_name(path)}: actions[{i}]: never in force between the start and the end")
         actions.append(Action(i, kind, act, nodes, links, windows))
     return Scenario(
         name=spec.name,
@@ -168,6 +170,11 @@ def bind_scenario(
         files=files + topology.files,
         warnings=tuple(warnings),
     )
+
+
+def _name(path: Path | None) -> str:
+    """A file's name, for messages that end up in results (no machine paths there)."""
+    return path.name if path is not None else "<scenario>"
 
 
 def _windows(

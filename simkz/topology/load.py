@@ -120,7 +120,7 @@ def build_topology(
         demand=demand,
         path=path,
         files=files,
-        warnings=tuple(f.one_line(path) for f in (findings or []) if f.severity == "warning"),
+        warnings=tuple(f.one_line(path.name if path else None) for f in (findings or []) if f.severity == "warning"),
         costs_path=costs_path,
     )
     return topo

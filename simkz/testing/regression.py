@@ -1,0 +1,52 @@
+"""Run a scenario and compare its results with a baseline folder (what the pytest fixture does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simkz.engine.simulation import Simulation
+from simkz.errors import InputError
+from simkz.resources import find_scenario
+from simkz.results.compare import Mismatch, compare_folders, load_tolerances
+from simkz.results.run import TABLES, RunResult
+from simkz.scenario.load import load_scenario
+
+__all__ = ["run_and_compare"]
+
+
+def run_and_compare(
+    scenario: str | Path,
+    baseline_dir: str | Path,
+    work_dir: str | Path,
+    *,
+    update: bool = False,
+    rtol: float | None = None,
+    atol: float | None = None,
+    tolerances: str | Path | None = None,
+) -> tuple[RunResult, list[Mismatch], Path]:
+    """Run ``scenario``; compare it with ``baseline_dir/<scenario name>`` (or rewrite that with ``update``).
+
+    Returns the result, the mismatches (empty when it matches or was updated) and the baseline folder.
+    Raises :class:`InputError` when the baseline does not exist (and ``update`` is off).
+    """
+    path = find_scenario(str(scenario))
+    if path is None:
+        raise InputError(str(scenario), (), "scenario not found", allowed="a scenario file path, or a shipped name")
+    loaded = load_scenario(path)
+    result = Simulation(loaded).run().result
+    folder = Path(baseline_dir) / loaded.name
+    if update:
+        kept = tuple(t for t in TABLES if (folder / f"{t}.csv").is_file()) or TABLES
+        result.save(folder, tables=kept, provenance=False)
+        return result, [], folder
+    if not (folder / "summary.json").is_file():
+        raise InputError(
+            folder,
+            (),
+            "no baseline here",
+            allowed="a folder written by `simkz baseline update` (or pytest --simkz-update-baselines)",
+        )
+    tables = tuple(t for t in TABLES if (folder / f"{t}.csv").is_file())
+    new = result.save(Path(work_dir) / loaded.name, tables=tables, provenance=False)
+    tol = load_tolerances(Path(tolerances) if tolerances is not None else None, rtol, atol)
+    return result, compare_folders(new, folder, tol), folder
