@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DEFAULT_SCENARIO", "find_scenario", "find_topology", "shipped_dir"]
+from simkz.errors import InputError
+
+__all__ = ["DEFAULT_SCENARIO", "find_scenario", "find_topology", "require_scenario", "shipped_dir"]
 
 #: The scenario `simkz run` runs when given none.
 DEFAULT_SCENARIO = "kz-jan-2022"
@@ -44,3 +46,13 @@ def find_topology(ref: str, relative_to: Path | None = None) -> Path | None:
 def find_scenario(ref: str) -> Path | None:
     """A scenario file by path or by shipped name (``toy-total-shutdown``)."""
     return _find("scenarios", ref, None)
+
+
+def require_scenario(ref: str | Path) -> Path:
+    """Like :func:`find_scenario`, but a missing scenario is an :class:`InputError`."""
+    path = find_scenario(str(ref))
+    if path is None:
+        raise InputError(
+            str(ref), (), "scenario not found", allowed="a scenario file path, or a shipped name (see `simkz list`)"
+        )
+    return path

@@ -17,7 +17,7 @@ from simkz.errors import InputError
 from simkz.impact.cost import load_cost_spec
 from simkz.inputs import read_document
 from simkz.plots import figure_writer
-from simkz.resources import DEFAULT_SCENARIO, find_scenario, shipped_dir
+from simkz.resources import DEFAULT_SCENARIO, require_scenario, shipped_dir
 from simkz.scenario.load import load_scenario
 from simkz.scenario.parameters import PARAMETERS
 from simkz.scenario.schema import scenario_json_schema
@@ -37,15 +37,6 @@ def cli(debug: bool) -> None:
     Start with `simkz run` (the January 2022 reconstruction), `simkz list` for
     the shipped scenarios, and `simkz run --help`.
     """
-
-
-def _scenario_path(ref: str) -> Path:
-    path = find_scenario(ref)
-    if path is None:
-        raise InputError(
-            ref, (), "scenario not found", allowed="a scenario file path, or a shipped name (see `simkz list`)"
-        )
-    return path
 
 
 @cli.command()
@@ -68,7 +59,7 @@ def _scenario_path(ref: str) -> Path:
 def run(scenario: str, out: Path | None, seed: int | None, figures: str, quiet: bool, debug: bool) -> None:
     """Run SCENARIO (a file, or a shipped name; default kz-jan-2022) and write its results folder."""
     formats = _figure_formats(figures)
-    loaded = load_scenario(_scenario_path(scenario))
+    loaded = load_scenario(require_scenario(scenario))
     sim = Simulation(loaded, seed=seed).run()
     result = sim.result
     ctx = click.get_current_context()

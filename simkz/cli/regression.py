@@ -11,7 +11,7 @@ import click
 from simkz.cli.errors import debug_option, reports_errors
 from simkz.engine.simulation import Simulation
 from simkz.errors import InputError
-from simkz.resources import find_scenario
+from simkz.resources import require_scenario
 from simkz.results.compare import compare_folders, format_mismatches, load_tolerances
 from simkz.results.run import TABLES
 from simkz.scenario.load import load_scenario
@@ -80,12 +80,7 @@ def update_baselines(
     """Run each scenario and write its baseline folder; return each folder with the files that changed."""
     loaded = []
     for ref in scenarios:  # check every input before writing anything
-        path = find_scenario(ref)
-        if path is None:
-            raise InputError(
-                ref, (), "scenario not found", allowed="a scenario file path, or a shipped name (see `simkz list`)"
-            )
-        loaded.append(load_scenario(path))
+        loaded.append(load_scenario(require_scenario(ref)))
     out = []
     for scenario in loaded:
         folder = directory / scenario.name

@@ -31,7 +31,6 @@ costs file (``topologies/costs/*.yaml``), each with its ``source`` or ``assumpti
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from pydantic import Field, model_validator
 
 from simkz.errors import InputError
 from simkz.inputs import StrictModel, read_document, validate_model
+from simkz.topology.schema import SERVICE_KINDS, ServiceKind
 
 __all__ = [
     "APP_KINDS",
@@ -62,23 +62,9 @@ METHODS: tuple[str, ...] = (
     "netloss",
 )
 
-# The service kinds of topology files (simkz.topology.schema.ServiceKind; a test keeps them equal).
-# Repeated here because this module reads no topology.
-AppKind = Literal[
-    "messenger",
-    "social",
-    "video",
-    "search",
-    "vpn",
-    "government",
-    "identity",
-    "banking",
-    "payments",
-    "news",
-    "web",
-    "other",
-]
-APP_KINDS: tuple[str, ...] = typing.get_args(AppKind)
+#: The service kinds that may carry an app value share: those of topology files.
+AppKind = ServiceKind
+APP_KINDS: tuple[str, ...] = SERVICE_KINDS
 Tier = Literal["high", "medium", "low"]
 TIERS: tuple[Tier, ...] = ("high", "medium", "low")
 

@@ -29,7 +29,7 @@ from pydantic import Field
 from simkz.errors import InputError
 from simkz.inputs import StrictModel, validate_model
 from simkz.results.columns import COLUMNS
-from simkz.results.run import TABLES
+from simkz.results.run import TABLES, read_json_object
 from simkz.results.table import Table
 from simkz.yamlio import read_yaml
 
@@ -133,19 +133,6 @@ def _close(a: Any, b: Any, tol: Tolerance) -> bool:
     return bool(a == b)
 
 
-def _read_summary(folder: Path) -> dict[str, Any]:
-    path = folder / "summary.json"
-    if not path.is_file():
-        raise InputError(path, (), "file not found", allowed="a results or baseline folder with summary.json")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(path, (f"line {exc.lineno}",), f"invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise InputError(path, (), "expected a JSON object", value=type(data).__name__)
-    return data
-
-
 def _compare_summary(base: dict[str, Any], new: dict[str, Any], tol: Tolerances) -> list[Mismatch]:
     b = dict(_flatten(base, "summary"))
     n = dict(_flatten(new, "summary"))
@@ -190,7 +177,9 @@ def compare_folders(new: Path, baseline: Path, tolerances: Tolerances) -> list[M
     for folder in (new, baseline):
         if not folder.is_dir():
             raise InputError(folder, (), "folder not found", allowed="a results folder written by `simkz run`")
-    summary = _compare_summary(_read_summary(baseline), _read_summary(new), tolerances)
+    summary = _compare_summary(
+        read_json_object(baseline / "summary.json"), read_json_object(new / "summary.json"), tolerances
+    )
     out: list[Mismatch] = []
     for name in TABLES:
         base_path = baseline / f"{name}.csv"

@@ -28,7 +28,7 @@ from simkz.errors import InputError
 from simkz.results.columns import COLUMNS
 from simkz.results.table import Table
 
-__all__ = ["TABLES", "RunResult", "dump_json"]
+__all__ = ["TABLES", "RunResult", "dump_json", "read_json_object"]
 
 #: Tables of a run, in the order they are written.
 TABLES = ("national", "by_region", "by_operator", "by_technology", "by_service")
@@ -96,8 +96,8 @@ class RunResult:
         folder = Path(folder)
         if not folder.is_dir():
             raise InputError(folder, (), "results folder not found", allowed="a folder written by `simkz run`")
-        summary = _read_json(folder / "summary.json")
-        manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").exists() else {}
+        summary = read_json_object(folder / "summary.json")
+        manifest = read_json_object(folder / "manifest.json") if (folder / "manifest.json").exists() else {}
         tables = {}
         for name in TABLES:
             path = folder / f"{name}.csv"
@@ -110,7 +110,8 @@ class RunResult:
         return cls(name=name, tables=tables, summary=summary, manifest=manifest)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json_object(path: Path) -> dict[str, Any]:
+    """Read a JSON object from ``path``; raise :class:`InputError` if it is missing or malformed."""
     if not path.is_file():
         raise InputError(path, (), "file not found", allowed="a results folder written by `simkz run`")
     try:

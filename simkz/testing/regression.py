@@ -6,7 +6,7 @@ from pathlib import Path
 
 from simkz.engine.simulation import Simulation
 from simkz.errors import InputError
-from simkz.resources import find_scenario
+from simkz.resources import require_scenario
 from simkz.results.compare import Mismatch, compare_folders, load_tolerances
 from simkz.results.run import TABLES, RunResult
 from simkz.scenario.load import load_scenario
@@ -29,10 +29,7 @@ def run_and_compare(
     Returns the result, the mismatches (empty when it matches or was updated) and the baseline folder.
     Raises :class:`InputError` when the baseline does not exist (and ``update`` is off).
     """
-    path = find_scenario(str(scenario))
-    if path is None:
-        raise InputError(str(scenario), (), "scenario not found", allowed="a scenario file path, or a shipped name")
-    loaded = load_scenario(path)
+    loaded = load_scenario(require_scenario(scenario))
     result = Simulation(loaded).run().result
     folder = Path(baseline_dir) / loaded.name
     if update:

@@ -26,6 +26,7 @@ __all__ = [
     "NodeSpec",
     "OperatorSpec",
     "RegionSpec",
+    "ServiceKind",
     "ServiceSpec",
     "TopologyFile",
 ]
