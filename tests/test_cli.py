@@ -190,3 +190,24 @@ def test_validate_ok_and_list_and_schema():
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["parameters"]])
 def test_help_and_parameters(args):
     assert invoke(*args).exit_code == 0
+
+
+def test_validate_checks_the_cost_file_of_a_topology(tmp_path):
+    import shutil
+
+    topo = tmp_path / "toy.yaml"
+    shutil.copy(TOY, topo)
+    (tmp_path / "costs").mkdir()
+    bad = (TOY.parent / "costs" / "toy.yaml").read_text().replace("usd_per_person_day", "usd_per_persn_day")
+    (tmp_path / "costs" / "toy.yaml").write_text(bad)
+    assert_one_line_error(invoke("validate", str(topo)), "netloss.usd_per_persn_day", "unknown key")
+
+
+def test_a_closed_pipe_is_not_an_internal_error():
+    proc = subprocess.run(
+        f"{sys.executable} -m simkz schema | head -1", shell=True, capture_output=True, text=True, check=False
+    )
+    assert "internal error" not in proc.stderr
+    proc = subprocess.run(f"{sys.executable} -m simkz list | head -1", shell=True, capture_output=True, text=True)
+    assert proc.stdout.startswith("scenarios:")
+    assert "internal error" not in proc.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -37,6 +38,11 @@ def reports_errors(func: F) -> F:
                 raise
             click.echo(f"simkz: error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except BrokenPipeError:
+            # the reader went away (e.g. `simkz list | head`): stop quietly, as other tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("simkz: interrupted; nothing was written", err=True)
             sys.exit(130)
