@@ -28,8 +28,6 @@ from simkz.topology.network import Service
 
 __all__ = ["BacklogQueue"]
 
-EMPTY = EMPTY_BACKLOG
-
 
 class BacklogQueue:
     """The queue of one service. Call :meth:`update` after every evaluation."""
@@ -63,7 +61,7 @@ class BacklogQueue:
             self.queue.put(min(change, room))
         elif change < 0 and self.queue.level > 0:
             self.queue.get(min(-change, self.queue.level))
-        if 0 < self.queue.level <= EMPTY:
+        if 0 < self.queue.level <= EMPTY_BACKLOG:
             self.queue.get(self.queue.level)
 
     def update(self, effective_share: float) -> None:

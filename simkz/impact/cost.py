@@ -42,6 +42,7 @@ from pydantic import Field, model_validator
 
 from simkz.errors import InputError
 from simkz.inputs import StrictModel, read_document, validate_model
+from simkz.results.table import round_sig
 from simkz.topology.schema import SERVICE_KINDS, ServiceKind
 
 __all__ = [
@@ -73,8 +74,6 @@ Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-
-SIGNIFICANT_DIGITS = 10
 
 
 # --------------------------------------------------------------------------- the costs file
@@ -284,17 +283,12 @@ def _share(affected: NDArray[np.float64], users: float) -> NDArray[np.float64]:
 # --------------------------------------------------------------------------- the methods
 
 
-def _round(x: float) -> float:
-    """``x`` to 10 significant digits, so that output is stable."""
-    return float(f"{x:.{SIGNIFICANT_DIGITS}g}")
-
-
 def _rounded(value: Any) -> Any:
     """Round every float inside ``value`` (mappings, lists), leaving other values alone."""
     if isinstance(value, bool):
         return value
     if isinstance(value, float | np.floating):
-        return _round(float(value))
+        return round_sig(float(value))
     if isinstance(value, Mapping):
         return {str(k): _rounded(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -307,7 +301,7 @@ def _method(
 ) -> dict[str, Any]:
     return {
         "method": name,
-        "value": _round(value),
+        "value": round_sig(value),
         "formula": formula,
         "parameters": _rounded(parameters),
         "sources": dict(sources),
@@ -527,6 +521,6 @@ def estimate_costs(spec: CostSpec, inputs: CostInputs) -> dict[str, Any]:
     values = [m["value"] for m in methods.values()]
     return {
         "currency": spec.currency,
-        "range": {"low": _round(min(values)), "high": _round(max(values))},
+        "range": {"low": round_sig(min(values)), "high": round_sig(max(values))},
         "methods": methods,
     }

@@ -47,20 +47,18 @@ def disrupted(
     effective_share: NDArray[np.float64],
     threshold: float,
     backlog: NDArray[np.bool_] | None = None,
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """``(disrupted, direct)`` per change point and service ([K, S] each).
-
-    ``direct``: the user-weighted effective share is below ``threshold``.
-    ``disrupted``: direct, a backlog is draining, or a service it always needs is disrupted.
-    """
-    direct = effective_share < threshold
-    out = direct | backlog if backlog is not None else direct.copy()
+) -> NDArray[np.bool_]:
+    """[K, S]: the user-weighted effective share is below ``threshold``, a backlog is draining,
+    or a service it always needs is disrupted."""
+    out = effective_share < threshold
+    if backlog is not None:
+        out |= backlog
     index = {k: i for i, k in enumerate(topology.service_keys)}
     for i in dependency_order(topology):
         for dep, share in topology.services[i].depends_on:
             if share >= 1.0:
                 out[:, i] |= out[:, index[dep]]
-    return out, direct
+    return out
 
 
 def intervals(times_s: NDArray[np.float64], end_s: float, flags: NDArray[np.bool_]) -> list[tuple[float, float]]:

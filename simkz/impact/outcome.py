@@ -46,8 +46,8 @@ def compute_outcome(topology: Topology, trace: Trace, parameters: Mapping[str, f
     cm = cohort_metrics(topology, trace)
     threshold = float(parameters["disruption_threshold"])
     waiting = trace.backlog > EMPTY_BACKLOG
-    network_disrupted, _ = disrupted(topology, cm.service_share, threshold)
-    with_backlog, _ = disrupted(topology, cm.service_share, threshold, backlog=waiting)
+    network_disrupted = disrupted(topology, cm.service_share, threshold)
+    with_backlog = disrupted(topology, cm.service_share, threshold, backlog=waiting)
     return Outcome(
         cohorts=cm,
         national=group_metrics(trace, cm),

@@ -13,17 +13,11 @@ from simkz.impact.disruption import intervals
 from simkz.impact.metrics import GroupMetrics
 from simkz.impact.outcome import GROUP_KINDS, Outcome
 from simkz.impact.trace import Trace
+from simkz.results.table import round_sig
 from simkz.scenario.load import Scenario
 from simkz.times import format_duration
 
-__all__ = ["build_summary", "recoveries", "round_sig"]
-
-
-def round_sig(value: float, digits: int = 10) -> float:
-    """Round to ``digits`` significant digits (stable JSON numbers)."""
-    if value == 0 or not np.isfinite(value):
-        return 0.0 if value == 0 else float(value)
-    return float(f"{value:.{digits}g}")
+__all__ = ["build_summary", "recoveries"]
 
 
 def recoveries(

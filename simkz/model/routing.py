@@ -45,7 +45,6 @@ class Routing:
     n_services: int
     hosts: NDArray[np.int64]  #: stacked indices at distance 0 (up hosts)
     layers: tuple[Layer, ...]  #: by increasing distance from the hosts
-    reachable: NDArray[np.bool_]  #: stacked: node has a path to an up host
 
 
 def _adjacency(topology: Topology, down_nodes: frozenset[str], down_links: frozenset[str]) -> Adjacency:
@@ -100,14 +99,12 @@ def route(
     edges_at: dict[float, list[tuple[int, int, int, float]]] = {}
     nodes_at: dict[float, list[int]] = {}
     hosts: list[int] = []
-    reachable = np.zeros(n * len(topology.services), dtype=bool)
     for s, service in enumerate(topology.services):
         base = s * n
         sources = sorted({index[h] for h in service.hosts if h not in down_nodes})
         hosts.extend(base + h for h in sources)
         dist, count, order = _least_cost(adj, sources)
         for u in order:
-            reachable[base + u] = True
             d = dist[u]
             if d == 0:
                 continue
@@ -133,5 +130,4 @@ def route(
         n_services=len(topology.services),
         hosts=np.array(sorted(hosts), dtype=np.int64),
         layers=tuple(layers),
-        reachable=reachable,
     )

@@ -13,10 +13,17 @@ from numpy.typing import NDArray
 from simkz.errors import InputError
 from simkz.results.columns import COLUMNS
 
-__all__ = ["Table", "format_number"]
+__all__ = ["SIGNIFICANT", "Table", "format_number", "round_sig"]
 
 #: Significant digits written for floats: enough for any figure, stable across runs.
 SIGNIFICANT = 10
+
+
+def round_sig(value: float, digits: int = SIGNIFICANT) -> float:
+    """Round to ``digits`` significant digits (stable JSON numbers)."""
+    if value == 0 or not np.isfinite(value):
+        return 0.0 if value == 0 else float(value)
+    return float(f"{value:.{digits}g}")
 
 
 def format_number(value: float) -> str:

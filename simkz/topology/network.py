@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -109,21 +110,22 @@ class Topology:
         object.__setattr__(self, "links", links)
         object.__setattr__(self, "link_ends", tuple(by_name[n] for n in links))
 
-    # -- lookups ---------------------------------------------------------
-    @property
+    # -- lookups (computed once: a cached_property writes the instance dict, frozen or not) --
+    @cached_property
     def node_index(self) -> dict[str, int]:
         return {n: i for i, n in enumerate(self.nodes)}
 
-    @property
+    @cached_property
     def link_index(self) -> dict[str, int]:
         return {n: i for i, n in enumerate(self.links)}
+
+    @cached_property
+    def _capacities(self) -> NDArray[np.float64]:
+        return np.array([self.graph.edges[u, v]["capacity_gbps"] for u, v in self.link_ends], dtype=np.float64)
 
     @property
     def service_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.services)
-
-    def node_attr(self, node: str, key: str) -> object:
-        return self.graph.nodes[node].get(key)
 
     def capacities_gbps(self) -> NDArray[np.float64]:
         """Capacity of every link (in ``links`` order), Gbps."""
