@@ -14,16 +14,20 @@ import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simkz.errors import InputError
 from simkz.yamlio import read_yaml
 
 __all__ = [
     "InputDocument",
+    "NonNegative",
+    "Positive",
+    "Share",
     "StrictModel",
+    "json_schema",
     "merge",
     "read_document",
     "validate_model",
@@ -31,6 +35,13 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 MAX_EXTENDS_DEPTH = 10
+
+#: A share or probability, 0-1 (finite).
+Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+#: A finite number above 0.
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+#: A finite number at or above 0.
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 
 
 class StrictModel(BaseModel):
@@ -116,6 +127,14 @@ def _rebase_paths(data: dict[str, Any], base_dir: Path, own_dir: Path) -> dict[s
             except ValueError:
                 out[key] = str(target)
     return out
+
+
+def json_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a file format, with its title."""
+    schema = model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = title
+    return schema
 
 
 def validate_model(model: type[M], data: Any, file: Path | str | None) -> M:

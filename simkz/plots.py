@@ -27,7 +27,8 @@ _METADATA_SVG = {"Date": None, "Creator": None}
 
 
 def plot_overview(result: RunResult) -> Figure:
-    """Connectivity index (top) and affected / cut-off persons (bottom) over time."""
+    """The observatory signals (top: traffic, probing, BGP, % of ordinary levels) and the people affected,
+    losing traffic and cut off (bottom, million persons) over time."""
     national = result.tables["national"]
 
     def millions(column: str) -> NDArray[np.float64]:
@@ -35,12 +36,29 @@ def plot_overview(result: RunResult) -> Figure:
 
     times = [datetime.fromisoformat(str(t)) for t in national["time"]]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, constrained_layout=True)
-    ax1.step(times, national["connectivity_index_pct"], where="post", color="#1f77b4")
-    ax1.set_ylabel("connectivity index (%)")
+    signals = (
+        ("connectivity_index_pct", "traffic (Cloudflare/NetBlocks-like)", "#1f77b4", "-"),
+        ("probing_responsive_pct", "active probing (IODA-like)", "#2ca02c", "--"),
+        ("bgp_visible_pct", "BGP visibility", "#9467bd", ":"),
+    )
+    for column, label, color, style in signals:
+        if column in national.names:
+            ax1.step(times, national[column], where="post", color=color, ls=style, label=label)
+    ax1.set_ylabel("% of ordinary levels")
     ax1.set_ylim(0, 105)
     ax1.axhline(100, color="0.7", lw=0.8, ls="--")
-    ax1.set_title(f"{result.name}: traffic as % of ordinary levels, and people affected")
-    ax2.step(times, millions("affected_persons"), where="post", label="affected (user equivalents)", color="#d62728")
+    ax1.legend(loc="lower left", fontsize="small")
+    ax1.set_title(f"{result.name}: what monitors would see, and people affected")
+    ax2.step(times, millions("affected_persons"), where="post", label="affected (lose any traffic)", color="#d62728")
+    if "user_equivalents_lost_persons" in national.names:
+        ax2.step(
+            times,
+            millions("user_equivalents_lost_persons"),
+            where="post",
+            label="user equivalents of the traffic lost",
+            color="#e377c2",
+            ls="-.",
+        )
     ax2.step(
         times,
         millions("cut_off_abroad_persons"),

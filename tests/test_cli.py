@@ -154,6 +154,7 @@ def test_run_writes_the_folder_and_prints_a_summary(tmp_path):
             "by_region.csv",
             "by_operator.csv",
             "by_technology.csv",
+            "by_region_technology.csv",
             "by_service.csv",
             "columns.json",
             "summary.json",
@@ -198,9 +199,9 @@ def test_validate_checks_the_cost_file_of_a_topology(tmp_path):
     topo = tmp_path / "toy.yaml"
     shutil.copy(TOY, topo)
     (tmp_path / "costs").mkdir()
-    bad = (TOY.parent / "costs" / "toy.yaml").read_text().replace("usd_per_person_day", "usd_per_persn_day")
+    bad = (TOY.parent / "costs" / "toy.yaml").read_text().replace("mobile_value_share", "mobile_value_shar")
     (tmp_path / "costs" / "toy.yaml").write_text(bad)
-    assert_one_line_error(invoke("validate", str(topo)), "netloss.usd_per_persn_day", "unknown key")
+    assert_one_line_error(invoke("validate", str(topo)), "mobile_value_shar", "unknown key")
 
 
 def test_a_closed_pipe_is_not_an_internal_error():

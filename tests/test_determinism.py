@@ -35,7 +35,7 @@ def test_every_shipped_scenario_gives_the_same_bytes_in_two_processes(tmp_path):
     simkz("baseline", "update", *SHIPPED, "--dir", str(tmp_path / "a"), hashseed="1")
     simkz("baseline", "update", *SHIPPED, "--dir", str(tmp_path / "b"), hashseed="4242")
     a, b = digests(tmp_path / "a"), digests(tmp_path / "b")
-    assert len(a) == len(SHIPPED) * 6  # summary and five tables each
+    assert len(a) == len(SHIPPED) * 7  # summary and six tables each
     assert a == b
 
 

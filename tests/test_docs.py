@@ -33,12 +33,33 @@ def test_phase_table(result):
     times = [t[:16] for t in national["time"]]
     rows = table_rows("| time | phase |")
     assert len(rows) >= 10
-    for when, _phase, index, cut, affected, disrupted in rows:
+    for when, _phase, index, probing, bgp, cut, lost, disrupted in rows:
         i = times.index(when)
         assert float(index) == pytest.approx(national["connectivity_index_pct"][i], abs=0.05), when
+        assert float(probing) == pytest.approx(national["probing_responsive_pct"][i], abs=0.05), when
+        assert float(bgp) == pytest.approx(national["bgp_visible_pct"][i], abs=0.05), when
         assert float(cut) == pytest.approx(national["cut_off_persons"][i] / 1e6, abs=0.005), when
-        assert float(affected) == pytest.approx(national["affected_persons"][i] / 1e6, abs=0.005), when
+        assert float(lost) == pytest.approx(national["user_equivalents_lost_persons"][i] / 1e6, abs=0.005), when
         assert int(disrupted) == national["services_disrupted_count"][i], when
+
+
+def test_score_table(result):
+    from simkz.analysis.observations import load_observations
+    from simkz.analysis.score import score_run
+
+    score = score_run(result, load_observations(ROOT / "observations" / "kz-jan-2022.yaml"))
+    rows = table_rows("| series | points |")
+    assert len(rows) == len(score.series)
+    for (_name, points, mae, agreement, correlation), s in zip(rows, score.series, strict=True):
+        assert int(points) == s.points
+        assert float(mae) == pytest.approx(s.mae_pct, abs=0.05)
+        assert float(agreement) == pytest.approx(s.agreement, abs=0.005)
+        if s.correlation is None:
+            assert correlation == "n/a"
+        else:
+            assert float(correlation) == pytest.approx(s.correlation, abs=0.005)
+    assert f"All {len(score.events)} events fall within their tolerances" in DOC
+    assert all(e.passed for e in score.events)
 
 
 def test_headline_table(result):
@@ -55,6 +76,8 @@ def test_headline_table(result):
         "peak users cut off entirely (million)": nat["peak_cut_off_persons"] / 1e6,
         "minimum connectivity index (%)": nat["min_connectivity_index_pct"],
         "mean connectivity index over the 8 days (%)": nat["mean_connectivity_index_pct"],
+        "minimum probing (%)": nat["min_probing_responsive_pct"],
+        "minimum BGP visibility (%)": nat["min_bgp_visible_pct"],
         "user-hours lost (million)": nat["user_hours_lost"] / 1e6,
         "cut-off user-hours (million)": nat["cut_off_user_hours"] / 1e6,
         "persons with disabilities online (thousand)": dis["internet_users_persons"] / 1e3,
@@ -76,7 +99,6 @@ def test_headline_table(result):
         "cost, NetBlocks COST mobile-only (million USD)": cost["netblocks-cost-mobile-only"],
         "cost, NetBlocks COST app-only (million USD)": cost["netblocks-cost-app-only"],
         "cost, Deloitte high tier (million USD)": cost["deloitte"],
-        "cost, NetLoss (million USD)": cost["netloss"],
     }
     rows = dict(table_rows("| figure | value |"))
     assert set(rows) == set(expected)
@@ -87,3 +109,4 @@ def test_headline_table(result):
 
 def test_reproduce_command_names_the_scenario():
     assert re.search(r"^simkz run kz-jan-2022", DOC, flags=re.MULTILINE)
+    assert re.search(r"^simkz score results/kz-jan-2022 --observed observations/kz-jan-2022.yaml", DOC, flags=re.M)

@@ -75,7 +75,9 @@ def test_gateway_shutdown_cuts_abroad_only(run_toy):
     assert row["connectivity_index_pct"] == pytest.approx(25.0)
     assert row["cut_off_abroad_persons"] == pytest.approx(2_000_000)
     assert row["cut_off_persons"] == 0
-    assert row["affected_persons"] == pytest.approx(1_500_000)
+    # everyone loses their traffic abroad (affected); 75% of the traffic is lost (user equivalents)
+    assert row["affected_persons"] == pytest.approx(2_000_000)
+    assert row["user_equivalents_lost_persons"] == pytest.approx(1_500_000)
     nat = result.summary["national"]
     assert nat["user_hours_lost"] == pytest.approx(1_500_000 * 6)
     assert result.summary["services"]["video"]["disrupted_intervals"] == [
@@ -96,6 +98,7 @@ def test_region_shutdown_by_group(run_toy):
     assert fixed["connectivity_index_pct"] == pytest.approx(60.0)
     b = at_hour(result, "by_operator", 3, operator="telco-b")
     assert b["affected_persons"] == pytest.approx(400_000)
+    assert b["user_equivalents_lost_persons"] == pytest.approx(400_000)
 
 
 def test_dependency_disrupts_dependent_service(run_toy):

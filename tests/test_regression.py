@@ -50,7 +50,7 @@ def test_changed_model_fails_check_with_a_table_and_update_makes_it_pass(tmp_pat
         )
     )
     assert invoke("run", scenario, "--out", tmp_path / "r2", "--figures", "none").exit_code == 0
-    moved = invoke("check", tmp_path / "r2", "--baseline", base / "gw")
+    moved = invoke("check", tmp_path / "r2", "--baseline", base / "gw", "--max-rows", "0")
     assert moved.exit_code == 1
     header = moved.stdout.splitlines()[1].split()
     assert header == ["metric", "baseline", "new", "difference", "ratio", "direction"]
@@ -131,5 +131,26 @@ def test_the_pytest_plugin_in_a_users_suite(pytester, project):
     moved = pytester.runpytest_subprocess()
     moved.assert_outcomes(failed=1)
     moved.stdout.fnmatch_lines(
-        ["*differ from the baseline*", "*summary.national.min_connectivity_index_pct*", "*--simkz-update-baselines*"]
+        ["*differ from the baseline*", "*national.connectivity_index_pct*", "*--simkz-update-baselines*"]
     )
+
+
+def test_check_compares_the_region_technology_table(tmp_path, run_toy):
+    from simkz.results.compare import Tolerances, compare_folders
+
+    result = run_toy([{"at": "2022-01-05T14:00+06:00", "shutdown": {"kind": "access", "tech": "mobile"}}])
+    new = result.save(tmp_path / "new")
+    base = result.save(tmp_path / "base", tables=["by_region_technology"], provenance=False)
+    assert compare_folders(new, base, Tolerances()) == []
+    path = base / "by_region_technology.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    col = header.index("connectivity_index_pct")
+    row = next(i for i, line in enumerate(lines) if ",north,mobile," in line and line.split(",")[col] == "0")
+    cells = lines[row].split(",")
+    cells[col] = "50"
+    lines[row] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    moved = compare_folders(new, base, Tolerances())
+    assert [m.metric.split("[")[0] for m in moved] == ["by_region_technology.connectivity_index_pct"]
+    assert "north, mobile" in moved[0].metric

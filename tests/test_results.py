@@ -63,10 +63,13 @@ def test_failed_rewrite_keeps_the_old_folder(tmp_path, result):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
-def test_load_reports_a_missing_table(tmp_path, result):
+def test_load_reports_a_missing_national_table_and_reads_older_folders(tmp_path, result):
     from simkz.errors import InputError
 
     folder = result.save(tmp_path / "r")
-    (folder / "by_region.csv").unlink()
-    with pytest.raises(InputError, match=r"by_region\.csv"):
+    # a folder of an older version, without a newer table, still loads
+    (folder / "by_region_technology.csv").unlink()
+    assert sorted(RunResult.load(folder).tables) == sorted(set(result.tables) - {"by_region_technology"})
+    (folder / "national.csv").unlink()
+    with pytest.raises(InputError, match=r"national\.csv"):
         RunResult.load(folder)

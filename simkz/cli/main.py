@@ -9,18 +9,21 @@ from pathlib import Path
 import click
 
 from simkz._version import __version__
+from simkz.analysis.observations import observations_json_schema
 from simkz.cli.errors import debug_option, reports_errors
 from simkz.cli.regression import baseline, check
+from simkz.cli.score import score
 from simkz.cli.summary import print_summary
 from simkz.engine.simulation import Simulation
 from simkz.errors import InputError
-from simkz.impact.cost import load_cost_spec
-from simkz.inputs import read_document
+from simkz.inputs import json_schema, read_document
 from simkz.plots import figure_writer
 from simkz.resources import DEFAULT_SCENARIO, require_scenario, shipped_dir
+from simkz.results.run import write_text_atomic
 from simkz.scenario.load import load_scenario
 from simkz.scenario.parameters import PARAMETERS
 from simkz.scenario.schema import scenario_json_schema
+from simkz.topology.costs import load_cost_spec
 from simkz.topology.kz import build_kz, render_topology
 from simkz.topology.load import load_topology
 from simkz.topology.schema import TopologyFile
@@ -117,15 +120,11 @@ def _validate_one(path: Path) -> tuple[str, tuple[str, ...]]:
     doc = read_document(path)
     if "nodes" in doc.data or "links" in doc.data:
         topo = load_topology(path)
-        if topo.costs_path is not None:
-            load_cost_spec(topo.costs_path)
         return "topology", topo.warnings
     if "gdp_per_year" in doc.data:
         load_cost_spec(path)
         return "costs", ()
     scenario = load_scenario(path)
-    if scenario.topology.costs_path is not None:
-        load_cost_spec(scenario.topology.costs_path)
     return "scenario", scenario.warnings
 
 
@@ -146,10 +145,17 @@ def list_(debug: bool) -> None:
 
 
 @cli.command()
-@click.option("--kind", type=click.Choice(["scenario", "topology"]), default="scenario", show_default=True)
+@click.option(
+    "--kind", type=click.Choice(["scenario", "topology", "observations"]), default="scenario", show_default=True
+)
 def schema(kind: str) -> None:
-    """Print the JSON Schema of scenario (or topology) files."""
-    data = scenario_json_schema() if kind == "scenario" else TopologyFile.model_json_schema(by_alias=True)
+    """Print the JSON Schema of scenario (or topology, or observations) files."""
+    schemas = {
+        "scenario": scenario_json_schema,
+        "topology": lambda: json_schema(TopologyFile, "simkz topology"),
+        "observations": observations_json_schema,
+    }
+    data = schemas[kind]()
     click.echo(json.dumps(data, indent=2))
 
 
@@ -173,9 +179,7 @@ def build(name: str, out: Path | None, check: bool, debug: bool) -> None:
             sys.exit(1)
         click.echo(f"ok: {target} is what {inputs.name} gives")
         return
-    tmp = target.with_name(f".{target.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    write_text_atomic(target, text)
     click.echo(f"wrote {target}")
 
 
@@ -190,6 +194,7 @@ def parameters() -> None:
 
 cli.add_command(check)
 cli.add_command(baseline)
+cli.add_command(score)
 
 
 def main() -> None:

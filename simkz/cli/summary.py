@@ -48,7 +48,11 @@ def _costs(costs: dict[str, Any] | None) -> None:
     low, high = costs["range"]["low"], costs["range"]["high"]
     click.echo(f"  cost, by method ({_usd(low)} to {_usd(high)}; each method's figure, never one number):")
     for entry in costs["methods"].values():
-        click.echo(f"    {_usd(entry['value']):>16}  {entry['method']}")
+        per_point = entry.get("per_point_of_share")
+        suffix = f" ({_usd(per_point)} per point of internet share of GDP)" if per_point is not None else ""
+        click.echo(f"    {_usd(entry['value']):>16}  {entry['method']}{suffix}")
+    for key, reason in costs.get("dropped", {}).items():
+        click.echo(f"    dropped {key}: {reason.split('. ')[0]} (summary.json costs.dropped says why)")
 
 
 def print_summary(result: RunResult, folder: Path) -> None:
@@ -60,8 +64,11 @@ def print_summary(result: RunResult, folder: Path) -> None:
     click.echo(f"  connectivity index      min {low:.1f}%  mean {mean:.1f}%")
     click.echo(f"  peak cut off entirely   {_people(nat['peak_cut_off_persons'])}")
     click.echo(f"  peak cut off abroad     {_people(nat['peak_cut_off_abroad_persons'])}")
-    click.echo(f"  peak affected           {_people(nat['peak_affected_persons'])} (user equivalents)")
-    click.echo(f"  user-hours lost         {nat['user_hours_lost'] / 1e6:,.1f} M")
+    probing, bgp = nat["min_probing_responsive_pct"], nat["min_bgp_visible_pct"]
+    click.echo(f"  probing (IODA-like)     min {probing:.1f}%  BGP visible min {bgp:.1f}%")
+    click.echo(f"  peak affected           {_people(nat['peak_affected_persons'])} (lose any traffic)")
+    click.echo(f"  peak traffic lost       {_people(nat['peak_user_equivalents_lost_persons'])} (user equivalents)")
+    click.echo(f"  user-hours lost         {nat['user_hours_lost'] / 1e6:,.1f} M (user equivalents)")
     dis = s["persons_with_disabilities"]
     click.echo(
         f"  persons with disabilities: {_people(dis['internet_users_persons'])} online, "
@@ -74,7 +81,7 @@ def print_summary(result: RunResult, folder: Path) -> None:
     )
     _services(s["services"])
     _costs(s.get("costs"))
-    click.echo("  by region, operator, technology: see summary.json and the by_*.csv tables")
+    click.echo("  by region, operator, technology, region and technology: see summary.json and the by_*.csv tables")
     for w in s.get("warnings", []):
         click.echo(f"  {w}")
     click.echo(f"results: {folder}")

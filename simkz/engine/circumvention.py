@@ -26,7 +26,7 @@ def vpn_adoption(
     """Grow ``world.vpn_share`` by ``per_day`` a day while the state holds a block or a whitelist."""
     step = per_day * VPN_TICK_S / 86400.0
     while True:
-        blocking = bool(world.state.blocks or world.state.whitelists)
+        blocking = world.state.filters
         yield env.timeout(VPN_TICK_S)
         # grows for the hour that just passed if a block was in force at its start
         if blocking and world.vpn_share < maximum and step > 0:

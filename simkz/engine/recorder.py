@@ -16,52 +16,46 @@ from simkz.impact.trace import Trace
 __all__ = ["Recorder"]
 
 
+#: What is recorded at every change point, in the order :meth:`Recorder.record` takes it.
+FIELDS = (
+    "served",
+    "effective",
+    "traffic_gbps",
+    "baseline_gbps",
+    "vpn_share",
+    "backlog",
+    "connected",
+    "probe",
+    "bgp_visible",
+)
+
+
 class Recorder:
     """Collects change points; :meth:`trace` returns them as arrays."""
 
     def __init__(self) -> None:
         self._times: list[float] = []
-        self._served: list[NDArray[np.float64]] = []
-        self._traffic: list[NDArray[np.float64]] = []
-        self._baseline: list[NDArray[np.float64]] = []
-        self._vpn: list[float] = []
-        self._backlog: list[NDArray[np.float64]] = []
+        self._rows: list[dict[str, NDArray[np.float64] | float]] = []
 
     def __len__(self) -> int:
         return len(self._times)
 
-    def record(
-        self,
-        time_s: float,
-        served: NDArray[np.float64],
-        traffic_gbps: NDArray[np.float64],
-        baseline_gbps: NDArray[np.float64],
-        vpn_share: float,
-        backlog: NDArray[np.float64],
-    ) -> None:
-        """Record the outputs in force from ``time_s`` (seconds since start) on."""
+    def record(self, time_s: float, **values: NDArray[np.float64] | float) -> None:
+        """Record the outputs in force from ``time_s`` (seconds since start) on; ``values`` are the :data:`FIELDS`
+        (see :class:`~simkz.impact.trace.Trace` for their shapes and units)."""
+        if set(values) != set(FIELDS):
+            raise ValueError(f"record() takes exactly {', '.join(FIELDS)}")
         if self._times and time_s < self._times[-1]:
             raise ValueError(f"records must not go back in time ({time_s} < {self._times[-1]})")
         if self._times and time_s == self._times[-1]:
-            for seq in (self._times, self._served, self._traffic, self._baseline, self._vpn, self._backlog):
-                seq.pop()
+            self._times.pop()
+            self._rows.pop()
         self._times.append(float(time_s))
-        self._served.append(served)
-        self._traffic.append(traffic_gbps)
-        self._baseline.append(baseline_gbps)
-        self._vpn.append(float(vpn_share))
-        self._backlog.append(backlog)
+        self._rows.append(values)
 
     def trace(self, end_s: float) -> Trace:
         """The records as a :class:`Trace` ending at ``end_s`` seconds."""
         if not self._times:
             raise ValueError("nothing was recorded")
-        return Trace(
-            times_s=np.array(self._times),
-            end_s=float(end_s),
-            served=np.stack(self._served),
-            traffic_gbps=np.stack(self._traffic),
-            baseline_gbps=np.stack(self._baseline),
-            vpn_share=np.array(self._vpn),
-            backlog=np.stack(self._backlog),
-        )
+        arrays = {name: np.stack([np.asarray(row[name], dtype=np.float64) for row in self._rows]) for name in FIELDS}
+        return Trace(times_s=np.array(self._times), end_s=float(end_s), **arrays)

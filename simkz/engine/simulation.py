@@ -20,7 +20,6 @@ from simkz.engine.network import NetworkModel
 from simkz.engine.processes import World, action_window, demand_clock
 from simkz.engine.recorder import Recorder
 from simkz.errors import LifecycleError
-from simkz.impact.cost import CostSpec, load_cost_spec
 from simkz.impact.disruption import effective_served
 from simkz.impact.report import build_result
 from simkz.results.run import RunResult
@@ -55,8 +54,8 @@ class Simulation:
         if self.phase != "created":
             raise LifecycleError(f"initialize() called in phase {self.phase!r}")
         self.parameters = draw_parameters(self.scenario.parameters, self.rng)
+        self.network.set_caches(self.parameters["cache_serves_without_origin"])
         topology = self.scenario.topology
-        self.cost_spec: CostSpec | None = load_cost_spec(topology.costs_path) if topology.costs_path else None
         self.env = simpy.Environment()
         vpn = self.network.vpn_service
         self.world = World(topology, vpn_share=topology.services[vpn].adoption if vpn is not None else 0.0)
@@ -105,14 +104,26 @@ class Simulation:
         hours = self.network.local_hours(self.scenario.start + timedelta(seconds=now))
         demand = self.network.demand.gbps(hours)
         flows = self.network.flows(world.state, demand, world.vpn_share)
-        traffic = (flows.served * demand).sum(axis=1)
+        effective = effective_served(self.scenario.topology, flows.served)
         backlog = np.zeros(len(self.scenario.topology.services))
         if self.queues:
-            share = self._users @ effective_served(self.scenario.topology, flows.served) / self._users.sum()
+            share = self._users @ effective / self._users.sum()
             for i, queue in self.queues.items():
                 queue.update(float(share[i]))
                 backlog[i] = queue.level
-        self.recorder.record(now, flows.served, traffic, self.network.baseline_gbps(hours), world.vpn_share, backlog)
+        probe, visible = self.network.signals(world.state)
+        self.recorder.record(
+            now,
+            served=flows.served,
+            effective=effective,
+            traffic_gbps=(flows.served * demand).sum(axis=1),
+            baseline_gbps=self.network.baseline_gbps(hours),
+            vpn_share=world.vpn_share,
+            backlog=backlog,
+            connected=self.network.connected(world.state),
+            probe=probe,
+            bgp_visible=visible,
+        )
         world.state_changed = world.demand_changed = False
 
     def finalize(self) -> Simulation:
@@ -129,7 +140,6 @@ class Simulation:
                 "evaluations": self.network.evaluations,
                 "action_events": self.world.events,
             },
-            costs=self.cost_spec,
         )
         self.phase = "finalized"
         return self

@@ -1,16 +1,23 @@
 """Headline metrics from a trace: pure functions, evaluated at every change point.
 
 Definitions (``u`` users of a cohort, ``a`` adoption of a service, ``eff`` effective served
-share, see :mod:`simkz.impact.disruption`):
+share, see :mod:`simkz.impact.disruption`; ``k`` the share of the cohort's users left connected by
+partial shutdowns; ``w_c`` the share of the cohort in a group: 1 or 0 for regions, operators and
+technologies, the disability share of the cohort's region for persons with disabilities):
 
 * affected users of service s: ``sum_c u_c * a_s * (1 - eff[c, s])``;
-* a cohort is **cut off** when it reaches no service, **cut off abroad** when it
-  reaches no service hosted abroad (network shares, before dependencies);
+* **cut off**: the users whose whole demand is lost: the ``1 - k`` cut by partial shutdowns, plus
+  all the others when the rest of the cohort reaches no service; **cut off abroad** likewise for
+  services hosted abroad (network shares, before dependencies);
+* **affected persons** of a group: every user who loses any traffic: the ``1 - k`` cut off, plus
+  all the others when the rest of the cohort's traffic falls below its ordinary level (so every
+  user of a degraded or filtered node is affected): ``sum_c w_c * u_c * affected share_c``;
+* **user equivalents lost** of a group: ``sum_c w_c * u_c * (1 - traffic_c / baseline_c)``, the
+  internet users equivalent to the ordinary traffic lost (what user-hours lost and costs use);
 * the **connectivity index** of a group: ``100 * served traffic / baseline traffic``;
-* the **affected persons** of a group: ``sum_c w_c * u_c * (1 - traffic_c / baseline_c)``,
-  the internet users equivalent to the ordinary traffic lost, where ``w_c`` is the share of the
-  cohort in the group (1 or 0 for regions, operators and technologies; the disability share of
-  the cohort's region for persons with disabilities);
+* the **probing** signal of a group (IODA-like): ``100 * sum_c w_c b_c r_c probe_c / sum_c w_c b_c r_c``
+  with ``b`` the cohort's /24 blocks and ``r`` their ordinary responsive share; the **BGP** signal:
+  ``100 * sum_c w_c b_c visible_c / sum_c w_c b_c`` (both 100 for a group without blocks);
 * **messaging fallback**: users who lose their messengers and still have calls and SMS:
   ``telephony_availability x max over messengers of their affected users`` (a lower bound:
   WhatsApp users are nearly all messenger users).
@@ -23,11 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simkz.impact.disruption import effective_served
 from simkz.impact.trace import Trace
 from simkz.topology.network import Topology
 
 __all__ = [
+    "GROUP_KINDS",
     "CohortMetrics",
     "GroupMetrics",
     "cohort_metrics",
@@ -38,6 +45,8 @@ __all__ = [
 
 #: A served share at or below this counts as nothing served.
 NOTHING = 1e-9
+#: A cohort whose traffic is below ``1 - LOSS`` of its ordinary level counts as affected.
+LOSS = 1e-6
 
 
 @dataclass(frozen=True)
@@ -45,12 +54,22 @@ class CohortMetrics:
     """Per change point and cohort (and service)."""
 
     users: NDArray[np.float64]  #: [C] persons
-    affected: NDArray[np.float64]  #: [K, C] user equivalents of lost traffic, persons
-    cut_off: NDArray[np.bool_]  #: [K, C]
-    cut_off_abroad: NDArray[np.bool_]  #: [K, C]
+    affected: NDArray[np.float64]  #: [K, C] share of the cohort's users who lose any traffic, 0-1
+    equivalents_lost: NDArray[np.float64]  #: [K, C] user equivalents of lost traffic, persons
+    cut_off: NDArray[np.float64]  #: [K, C] share of the cohort's users cut off entirely, 0-1
+    cut_off_abroad: NDArray[np.float64]  #: [K, C] share cut off from every service abroad, 0-1
+    probe_weight: NDArray[np.float64]  #: [C] ordinarily responsive /24 blocks (blocks x responsive share)
+    blocks: NDArray[np.float64]  #: [C] /24 blocks
     service_affected: NDArray[np.float64]  #: [K, S] persons
     service_share: NDArray[np.float64]  #: [K, S] user-weighted effective served share, 0-1
     network_share: NDArray[np.float64]  #: [K, S] user-weighted network served share (no dependencies), 0-1
+
+
+def _whole_loss(served: NDArray[np.float64], connected: NDArray[np.float64]) -> NDArray[np.float64]:
+    """[K, C] share cut off: the users cut by partial shutdowns, and the rest too if they are served nothing."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest = np.where(connected > 0, served / connected, 0.0)
+    return 1.0 - connected + connected * (rest <= NOTHING)
 
 
 def cohort_metrics(topology: Topology, trace: Trace) -> CohortMetrics:
@@ -58,29 +77,45 @@ def cohort_metrics(topology: Topology, trace: Trace) -> CohortMetrics:
     adoption = np.array([s.adoption for s in topology.services])
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(trace.baseline_gbps > 0, trace.traffic_gbps / trace.baseline_gbps, 1.0)
-    affected = users[None, :] * (1.0 - np.clip(share, 0.0, 1.0))
+        rest = np.where(trace.connected > 0, share / trace.connected, 1.0)
+    k = trace.connected
     best = trace.served.max(axis=2)
     abroad = np.array([s.abroad for s in topology.services])
     best_abroad = trace.served[:, :, abroad].max(axis=2) if abroad.any() else best
-    eff = effective_served(topology, trace.served)
+    eff = trace.effective
     service_affected = np.einsum("c,kcs->ks", users, 1.0 - eff) * adoption[None, :]
+    blocks = np.array([c.blocks_24 for c in topology.cohorts], dtype=np.float64)
     return CohortMetrics(
         users=users,
-        affected=affected,
-        cut_off=best <= NOTHING,
-        cut_off_abroad=best_abroad <= NOTHING,
+        affected=1.0 - k + k * (rest < 1.0 - LOSS),
+        equivalents_lost=users[None, :] * (1.0 - np.clip(share, 0.0, 1.0)),
+        cut_off=_whole_loss(best, k),
+        cut_off_abroad=_whole_loss(best_abroad, k),
+        probe_weight=blocks * np.array([c.responsive_share for c in topology.cohorts]),
+        blocks=blocks,
         service_affected=service_affected,
         service_share=np.einsum("c,kcs->ks", users, eff) / users.sum(),
         network_share=np.einsum("c,kcs->ks", users, trace.served) / users.sum(),
     )
 
 
-def group_weights(topology: Topology) -> dict[str, dict[str, NDArray[np.float64]]]:
-    """Each cohort's share in each group: ``{"region": {"north": w, ...}, "operator": ..., "technology": ...}``."""
-    out: dict[str, dict[str, NDArray[np.float64]]] = {}
-    for kind, attr in (("region", "region"), ("operator", "operator"), ("technology", "tech")):
-        values = np.array([getattr(c, attr) for c in topology.cohorts])
-        out[kind] = {v: (values == v).astype(np.float64) for v in sorted(set(values.tolist()))}
+#: Group kinds, each with the key columns that name one of its groups (cohort attributes).
+GROUP_KINDS: dict[str, tuple[str, ...]] = {
+    "region": ("region",),
+    "operator": ("operator",),
+    "technology": ("technology",),
+    "region_technology": ("region", "technology"),
+}
+_COHORT_ATTR = {"region": "region", "operator": "operator", "technology": "tech"}
+
+
+def group_weights(topology: Topology) -> dict[str, dict[tuple[str, ...], NDArray[np.float64]]]:
+    """Each cohort's share (0 or 1) in each group: ``{"region": {("north",): w, ...}, ...,
+    "region_technology": {("north", "fixed"): w, ...}}``, groups in sorted order."""
+    out: dict[str, dict[tuple[str, ...], NDArray[np.float64]]] = {}
+    for kind, keys in GROUP_KINDS.items():
+        names = [tuple(str(getattr(c, _COHORT_ATTR[k])) for k in keys) for c in topology.cohorts]
+        out[kind] = {g: np.array([n == g for n in names], dtype=np.float64) for g in sorted(set(names))}
     return out
 
 
@@ -92,9 +127,12 @@ class GroupMetrics:
     index_pct: NDArray[np.float64]  #: [K]
     traffic_gbps: NDArray[np.float64]  #: [K]
     baseline_gbps: NDArray[np.float64]  #: [K]
-    affected: NDArray[np.float64]  #: [K] persons
+    affected: NDArray[np.float64]  #: [K] persons who lose any traffic
+    equivalents_lost: NDArray[np.float64]  #: [K] user equivalents of the traffic lost, persons
     cut_off: NDArray[np.float64]  #: [K] persons
     cut_off_abroad: NDArray[np.float64]  #: [K] persons
+    probing_pct: NDArray[np.float64]  #: [K] ordinarily responsive /24 blocks still answering probes, %
+    bgp_visible_pct: NDArray[np.float64]  #: [K] /24 blocks whose routes are seen from abroad, %
 
 
 def group_metrics(trace: Trace, cm: CohortMetrics, weights: NDArray[np.float64] | None = None) -> GroupMetrics:
@@ -109,10 +147,22 @@ def group_metrics(trace: Trace, cm: CohortMetrics, weights: NDArray[np.float64] 
         index_pct=index,
         traffic_gbps=traffic,
         baseline_gbps=baseline,
-        affected=cm.affected @ w,
+        affected=cm.affected @ (cm.users * w),
+        equivalents_lost=cm.equivalents_lost @ w,
         cut_off=cm.cut_off @ (cm.users * w),
         cut_off_abroad=cm.cut_off_abroad @ (cm.users * w),
+        probing_pct=_signal_pct(trace.probe, cm.probe_weight * w),
+        bgp_visible_pct=_signal_pct(trace.bgp_visible, cm.blocks * w),
     )
+
+
+def _signal_pct(values: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
+    """[K] ``100 * values @ weights / sum(weights)``; 100 where the group has no weight."""
+    total = float(weights.sum())
+    if total <= 0:
+        return np.full(values.shape[0], 100.0)
+    out: NDArray[np.float64] = 100.0 * (values @ weights) / total
+    return out
 
 
 def messaging_fallback(topology: Topology, cm: CohortMetrics, telephony_availability: float) -> NDArray[np.float64]:

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from simkz.impact.disruption import disrupted
 from simkz.impact.metrics import (
+    GROUP_KINDS,
     CohortMetrics,
     GroupMetrics,
     cohort_metrics,
@@ -22,9 +23,6 @@ from simkz.topology.network import Topology
 
 __all__ = ["GROUP_KINDS", "Outcome", "compute_outcome"]
 
-#: Group kinds with their table names.
-GROUP_KINDS = {"region": "by_region", "operator": "by_operator", "technology": "by_technology"}
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -32,7 +30,7 @@ class Outcome:
 
     cohorts: CohortMetrics
     national: GroupMetrics
-    groups: Mapping[str, Mapping[str, GroupMetrics]]  #: kind -> group -> metrics
+    groups: Mapping[str, Mapping[tuple[str, ...], GroupMetrics]]  #: kind -> group (key values) -> metrics
     disabled: GroupMetrics  #: persons with disabilities
     disrupted: NDArray[np.bool_]  #: [K, S] including backlogs and dependencies
     own: NDArray[np.bool_]  #: [K, S] the network's own served share is below the threshold

@@ -23,11 +23,15 @@ class Trace:
 
     times_s: NDArray[np.float64]  #: [K] seconds since start
     end_s: float  #: the run's length, seconds
-    served: NDArray[np.float64]  #: [K, cohort, service] served share, 0-1
+    served: NDArray[np.float64]  #: [K, cohort, service] served share (the network's, no dependencies), 0-1
+    effective: NDArray[np.float64]  #: [K, cohort, service] effective served share (dependencies applied), 0-1
     traffic_gbps: NDArray[np.float64]  #: [K, cohort] served traffic, Gbps
     baseline_gbps: NDArray[np.float64]  #: [K, cohort] traffic the same hour carries with no action, Gbps
     vpn_share: NDArray[np.float64]  #: [K] share of internet users with a working VPN, 0-1
     backlog: NDArray[np.float64]  #: [K, service] failed requests waiting to be retried (0 without a backlog)
+    connected: NDArray[np.float64]  #: [K, cohort] share of users not cut off by a partial shutdown, 0-1
+    probe: NDArray[np.float64]  #: [K, cohort] share of ordinarily responsive /24 blocks that answer probes, 0-1
+    bgp_visible: NDArray[np.float64]  #: [K, cohort] 1 while the cohort's routes are seen from abroad
 
     @property
     def durations_s(self) -> NDArray[np.float64]:

@@ -14,6 +14,7 @@ Services are stacked into one index space (``s * n_nodes + node``) so that
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 
 from simkz.topology.network import Topology
 
-__all__ = ["Layer", "Routing", "route"]
+__all__ = ["Layer", "Routing", "reachable", "route"]
 
 Adjacency = list[list[tuple[int, int, int]]]  # per node: (neighbour, link index, cost)
 
@@ -89,19 +90,45 @@ def _least_cost(adj: Adjacency, sources: list[int]) -> tuple[list[float], list[i
     return dist, count, order
 
 
+def reachable(
+    topology: Topology, sources: Sequence[str], down_nodes: frozenset[str], down_links: frozenset[str]
+) -> NDArray[np.bool_]:
+    """[node] whether the node has an up path to any of ``sources`` (nodes in ``down_nodes`` never do)."""
+    adj = _adjacency(topology, down_nodes, down_links)
+    index = topology.node_index
+    seen = np.zeros(len(topology.nodes), dtype=bool)
+    stack = [index[s] for s in sources if s not in down_nodes]
+    seen[stack] = True
+    while stack:
+        u = stack.pop()
+        for v, _, _ in adj[u]:
+            if not seen[v]:
+                seen[v] = True
+                stack.append(v)
+    return seen
+
+
 def route(
-    topology: Topology, down_nodes: frozenset[str] = frozenset(), down_links: frozenset[str] = frozenset()
+    topology: Topology,
+    down_nodes: frozenset[str] = frozenset(),
+    down_links: frozenset[str] = frozenset(),
+    targets: Sequence[Sequence[str]] | None = None,
 ) -> Routing:
-    """Build the ECMP routing of every service on the up part of the graph."""
+    """Build the ECMP routing of every service on the up part of the graph.
+
+    ``targets`` replaces the services' host sets (one stacked "service" per set), e.g. every
+    foreign node for the probes of the observatory signals.
+    """
     n = len(topology.nodes)
     index = topology.node_index
     adj = _adjacency(topology, down_nodes, down_links)
     edges_at: dict[float, list[tuple[int, int, int, float]]] = {}
     nodes_at: dict[float, list[int]] = {}
     hosts: list[int] = []
-    for s, service in enumerate(topology.services):
+    host_sets = [s.hosts for s in topology.services] if targets is None else targets
+    for s, service_hosts in enumerate(host_sets):
         base = s * n
-        sources = sorted({index[h] for h in service.hosts if h not in down_nodes})
+        sources = sorted({index[h] for h in service_hosts if h not in down_nodes})
         hosts.extend(base + h for h in sources)
         dist, count, order = _least_cost(adj, sources)
         for u in order:
@@ -127,7 +154,7 @@ def route(
         )
     return Routing(
         n_nodes=n,
-        n_services=len(topology.services),
+        n_services=len(host_sets),
         hosts=np.array(sorted(hosts), dtype=np.int64),
         layers=tuple(layers),
     )

@@ -40,13 +40,40 @@ COLUMNS: dict[str, Column] = {
         Column("traffic_served_gbps", "Gbps", "float", "Traffic that arrives, summed over cohorts and services."),
         Column("traffic_baseline_gbps", "Gbps", "float", "Traffic the same hour carries with no action."),
         Column(
+            "probing_responsive_pct",
+            "%",
+            "float",
+            "Active probing (IODA-like): the ordinarily responsive /24 address blocks that still answer probes from "
+            "abroad, as a percentage of an ordinary day (mobile blocks behind carrier-grade NAT weigh little).",
+        ),
+        Column(
+            "bgp_visible_pct",
+            "%",
+            "float",
+            "BGP visibility: the /24 address blocks whose routes are seen from abroad, as a percentage of all "
+            "(falls only when routes are withdrawn or border links cut, not when access is cut behind the border).",
+        ),
+        Column(
             "affected_persons",
             "persons",
             "float",
-            "Group rows: internet users times the share of their ordinary traffic lost (user equivalents). "
+            "Group rows: internet users who lose any of their ordinary traffic (every user of a degraded or "
+            "filtered node, and those cut off). "
             "Service rows: users of the service times the share of its demand not served.",
         ),
-        Column("cut_off_persons", "persons", "float", "Users who reach no service at all, at home or abroad."),
+        Column(
+            "user_equivalents_lost_persons",
+            "persons",
+            "float",
+            "Internet users times the share of their ordinary traffic lost: the users equivalent to the traffic "
+            "lost (what user-hours lost and the cost methods use).",
+        ),
+        Column(
+            "cut_off_persons",
+            "persons",
+            "float",
+            "Users whose whole demand is lost: they reach no service at all, at home or abroad.",
+        ),
         Column("cut_off_abroad_persons", "persons", "float", "Users who reach no service hosted abroad."),
         Column("services_disrupted_count", "services", "int", "Services disrupted at this instant."),
         Column(
@@ -77,7 +104,10 @@ COLUMNS: dict[str, Column] = {
             "Users who lost their messengers and fall back to calls and SMS (which kept working).",
         ),
         Column(
-            "disabled_affected_persons", "persons", "float", "Affected persons (user equivalents) with disabilities."
+            "disabled_affected_persons",
+            "persons",
+            "float",
+            "Persons with disabilities who lose any of their ordinary traffic.",
         ),
         Column("disabled_cut_off_persons", "persons", "float", "Persons with disabilities cut off entirely."),
     )

@@ -3,7 +3,7 @@
 A results folder holds:
 
 * ``national.csv``, ``by_region.csv``, ``by_operator.csv``, ``by_technology.csv``,
-  ``by_service.csv``: tidy time series (one row per instant and group);
+  ``by_region_technology.csv``, ``by_service.csv``: tidy time series (one row per instant and group);
 * ``columns.json``: unit and meaning of every column;
 * ``summary.json``: the headline figures;
 * ``manifest.json``: versions, input hashes, seed, command, wall time;
@@ -28,10 +28,10 @@ from simkz.errors import InputError
 from simkz.results.columns import COLUMNS
 from simkz.results.table import Table
 
-__all__ = ["TABLES", "RunResult", "dump_json", "read_json_object"]
+__all__ = ["TABLES", "RunResult", "dump_json", "read_json_object", "write_text_atomic"]
 
 #: Tables of a run, in the order they are written.
-TABLES = ("national", "by_region", "by_operator", "by_technology", "by_service")
+TABLES = ("national", "by_region", "by_operator", "by_technology", "by_region_technology", "by_service")
 
 
 def dump_json(data: Any) -> str:
@@ -92,20 +92,20 @@ class RunResult:
 
     @classmethod
     def load(cls, folder: Path | str) -> RunResult:
-        """Read a results folder written by :meth:`save`."""
+        """Read a results folder written by :meth:`save` (``national.csv`` and ``summary.json`` are required; the
+        other tables are read where present)."""
         folder = Path(folder)
         if not folder.is_dir():
             raise InputError(folder, (), "results folder not found", allowed="a folder written by `simkz run`")
         summary = read_json_object(folder / "summary.json")
         manifest = read_json_object(folder / "manifest.json") if (folder / "manifest.json").exists() else {}
-        tables = {}
-        for name in TABLES:
-            path = folder / f"{name}.csv"
-            if not path.is_file():
-                raise InputError(
-                    path, (), "missing table in results folder", allowed=", ".join(f"{t}.csv" for t in TABLES)
-                )
-            tables[name] = Table.read_csv(path)
+        national = folder / "national.csv"
+        if not national.is_file():
+            raise InputError(
+                national, (), "missing table in results folder", allowed=", ".join(f"{t}.csv" for t in TABLES)
+            )
+        # folders of older versions may lack a newer table: read the ones present
+        tables = {name: Table.read_csv(folder / f"{name}.csv") for name in TABLES if (folder / f"{name}.csv").is_file()}
         name = str(summary.get("scenario", {}).get("name", folder.name))
         return cls(name=name, tables=tables, summary=summary, manifest=manifest)
 
@@ -121,6 +121,20 @@ def read_json_object(path: Path) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise InputError(path, (), "expected a JSON object", value=type(data).__name__)
     return dict(data)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same folder, then a rename, so a
+    reader never sees half a file and a failure leaves the old file (if any) as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _replace_dir(new: Path, target: Path) -> None:

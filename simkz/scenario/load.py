@@ -13,7 +13,7 @@ from simkz.errors import InputError
 from simkz.inputs import read_document, validate_model
 from simkz.resources import find_topology
 from simkz.scenario.parameters import ParameterValue, parse_parameters
-from simkz.scenario.schema import ActionSpec, ScenarioFile
+from simkz.scenario.schema import POLICY_KINDS, ActionSpec, ScenarioFile, SelectorSpec
 from simkz.scenario.select import check_names, select
 from simkz.times import parse_clock, parse_date, parse_duration, parse_instant, parse_zone
 from simkz.topology.load import load_topology
@@ -115,45 +115,18 @@ def bind_scenario(
             path, ("step",), "the step is longer than the duration", value=spec.step, allowed=f"at most {spec.duration}"
         )
     zone: ZoneInfo = _field(path, ("timezone",), parse_zone, spec.timezone) if spec.timezone else topology.zone
-    parameters = parse_parameters(spec.parameters, path)
     warnings: list[str] = list(topology.warnings)
     actions = []
-    service_keys = set(topology.service_keys)
-    controls = set(topology.control_points())
     for i, act in enumerate(spec.actions):
-        loc: tuple[str | int, ...] = ("actions", i)
-        kind = act.kind
-        body = getattr(act, kind)
-        sel_spec = body.at if kind in ("block", "whitelist") else body
-        sel_loc = (*loc, kind, "at") if kind in ("block", "whitelist") else (*loc, kind)
-        check_names(topology, sel_spec, path, sel_loc)
-        for j, svc in enumerate(getattr(body, "services", None) or ()):
-            if svc not in service_keys:
-                raise InputError(
-                    path,
-                    (*loc, kind, "services", j),
-                    f"unknown service in topology {topology.name!r}",
-                    value=svc,
-                    allowed=service_keys,
-                )
-        nodes, links = select(topology, sel_spec)
-        if kind in ("block", "whitelist"):
-            nodes, links = nodes & controls, frozenset()
-            if not nodes:
-                raise InputError(
-                    path,
-                    sel_loc,
-                    "selects no control point",
-                    allowed="nodes with controlled_by: " + ", ".join(sorted(controls)),
-                )
-        elif not nodes and not links:
+        nodes, links = _selection(act, topology, path, ("actions", i))
+        if not nodes and not links:
             warnings.append(
-                f"warning: {_name(path)}: actions[{i}].{kind}: selects nothing on topology {topology.name!r}"
+                f"warning: {_name(path)}: actions[{i}].{act.kind}: selects nothing on topology {topology.name!r}"
             )
-        windows = _windows(act, start, duration, zone, path, loc)
+        windows = _windows(act, start, duration, zone, path, ("actions", i))
         if not windows:
             warnings.append(f"warning: {_name(path)}: actions[{i}]: never in force between the start and the end")
-        actions.append(Action(i, kind, act, nodes, links, windows))
+        actions.append(Action(i, act.kind, act, nodes, links, windows))
     return Scenario(
         name=spec.name,
         description=spec.description,
@@ -165,11 +138,65 @@ def bind_scenario(
         step=step,
         seed=spec.seed,
         zone=zone,
-        parameters=parameters,
+        parameters=parse_parameters(spec.parameters, path),
         actions=tuple(actions),
         files=files + topology.files,
         warnings=tuple(warnings),
     )
+
+
+def _selection(
+    act: ActionSpec, topology: Topology, path: Path | None, loc: tuple[str | int, ...]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The nodes and links one action acts on, its names checked against ``topology``."""
+    kind = act.kind
+    body = getattr(act, kind)
+    at = kind in ("block", "whitelist")
+    sel_spec: SelectorSpec = body.at if at else body
+    sel_loc = (*loc, kind, "at") if at else (*loc, kind)
+    check_names(topology, sel_spec, path, sel_loc)
+    service_keys = set(topology.service_keys)
+    for j, svc in enumerate(getattr(body, "services", None) or ()):
+        if svc not in service_keys:
+            raise InputError(
+                path,
+                (*loc, kind, "services", j),
+                f"unknown service in topology {topology.name!r}",
+                value=svc,
+                allowed=service_keys,
+            )
+    nodes, links = select(topology, sel_spec)
+    if kind in POLICY_KINDS:
+        if sel_spec.links is not None:
+            raise InputError(
+                path, (*sel_loc, "links"), f"{kind} acts on nodes, not links", value=sel_spec.links, allowed="nodes"
+            )
+        return nodes, frozenset()
+    partial = kind == "shutdown" and act.shutdown is not None and act.shutdown.share < 1.0
+    if partial or kind == "withdraw":
+        _require_access(topology, nodes, links, path, sel_loc, "a partial shutdown" if partial else "withdraw")
+    return nodes, links
+
+
+def _require_access(
+    topology: Topology,
+    nodes: frozenset[str],
+    links: frozenset[str],
+    path: Path | None,
+    loc: tuple[str | int, ...],
+    what: str,
+) -> None:
+    """Raise unless the selection holds access nodes only."""
+    other = sorted(n for n in nodes if topology.graph.nodes[n].get("kind") != "access")
+    if other or links:
+        value = other[0] if other else sorted(links)[0]
+        raise InputError(
+            path,
+            loc,
+            f"{what} acts on the users of access nodes; the selection also holds {value!r}",
+            value=value,
+            allowed="a selection of access nodes (add kind: access)",
+        )
 
 
 def _name(path: Path | None) -> str:

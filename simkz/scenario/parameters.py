@@ -65,6 +65,17 @@ PARAMETERS: dict[str, Parameter] = {
             "assumption: not every user can or will install a VPN",
         ),
         Parameter(
+            "cache_serves_without_origin",
+            "share (0-1)",
+            0.0,
+            0.0,
+            1.0,
+            "Share of a domestic cache's traffic (a service with cache_of) that it still serves while its hosts "
+            "cannot reach the origin's hosts abroad.",
+            "assumption: content caches (Google Global Cache, Facebook, Akamai) need their origin to fill and to "
+            "keep serving; 0 means a cache cut off from its origin serves nothing",
+        ),
+        Parameter(
             "telephony_availability",
             "share (0-1)",
             1.0,

@@ -11,23 +11,29 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from simkz.inputs import StrictModel
+from simkz.inputs import Share, StrictModel, json_schema
 
 __all__ = [
+    "ACTION_KINDS",
+    "POLICY_KINDS",
     "ActionSpec",
     "BlockSpec",
     "DailySpec",
+    "DegradeSpec",
     "RestoreSpec",
     "ScenarioFile",
     "SelectorSpec",
     "ThrottleSpec",
     "WhitelistSpec",
+    "WithdrawSpec",
     "scenario_json_schema",
 ]
 
-ACTION_KINDS = ("block", "whitelist", "shutdown", "restore", "throttle")
-Liftable = Literal["shutdown", "throttle", "block", "whitelist"]
-_DEFAULT_LIFT: tuple[Liftable, ...] = ("shutdown", "throttle")
+ACTION_KINDS = ("block", "whitelist", "degrade", "shutdown", "withdraw", "restore", "throttle")
+#: Actions that act on traffic through nodes (policy), at any selected node.
+POLICY_KINDS = ("block", "whitelist", "degrade")
+Liftable = Literal["shutdown", "throttle", "degrade", "withdraw", "block", "whitelist"]
+_DEFAULT_LIFT: tuple[Liftable, ...] = ("shutdown", "throttle", "degrade", "withdraw")
 
 
 def _listify(value: Any) -> Any:
@@ -36,7 +42,6 @@ def _listify(value: Any) -> Any:
 
 
 Names = Annotated[list[str] | Literal["all"], BeforeValidator(lambda v: v if v == "all" else _listify(v))]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class _SelectorFields(StrictModel):
@@ -64,28 +69,50 @@ class SelectorSpec(_SelectorFields):
     except_: ExceptSpec | None = Field(None, alias="except", description="What to leave out, same keys.")
 
 
-def _everywhere() -> SelectorSpec:
-    return SelectorSpec.model_validate({})
+def _control_points() -> SelectorSpec:
+    return SelectorSpec.model_validate({"controlled_by": "all"})
+
+
+_AT = "Where: the selected nodes, any kind (default: every control point, i.e. every node with controlled_by)."
 
 
 class BlockSpec(StrictModel):
-    """Filter services at control points: a blocked flow passes with probability 1 - effectiveness."""
+    """Filter services at the selected nodes: a blocked flow passes each one with probability 1 - effectiveness."""
 
     services: Annotated[list[str], BeforeValidator(_listify), Field(min_length=1)] = Field(description="Service keys.")
-    at: SelectorSpec = Field(default_factory=_everywhere, description="Where: control points among the selected nodes.")
+    at: SelectorSpec = Field(default_factory=_control_points, description=_AT)
     effectiveness: Share = Field(1.0, description="Share of the blocked traffic that is stopped, 0-1.")
 
 
 class WhitelistSpec(StrictModel):
-    """Only the listed services pass the selected control points; others pass with 1 - effectiveness."""
+    """Only the listed services pass the selected nodes; others pass with 1 - effectiveness."""
 
     services: Annotated[list[str], BeforeValidator(_listify)] = Field(description="Service keys that pass.")
-    at: SelectorSpec = Field(default_factory=_everywhere, description="Where: control points among the selected nodes.")
+    at: SelectorSpec = Field(default_factory=_control_points, description=_AT)
     effectiveness: Share = Field(1.0, description="Share of other traffic that is stopped, 0-1.")
 
 
 class ShutdownSpec(SelectorSpec):
-    """Take the selected nodes and links down."""
+    """Take the selected nodes and links down; with ``share`` below 1, cut off that share of the users of the
+    selected access nodes (some cell sites or lines off) and leave the rest untouched."""
+
+    share: Share = Field(
+        1.0,
+        description="Share of the selected access nodes' users cut off entirely, 0-1 (default 1: the nodes go down). "
+        "Below 1 the selection may hold access nodes only.",
+    )
+
+
+class DegradeSpec(SelectorSpec):
+    """Throttling by policy: every flow through the selected nodes keeps ``pass`` of its traffic, whatever the
+    capacity (unlike ``throttle``, which cuts capacity and bites only where demand exceeds it)."""
+
+    pass_: Share = Field(alias="pass", description="Share of every flow through the selected nodes that passes, 0-1.")
+
+
+class WithdrawSpec(SelectorSpec):
+    """Withdraw the routes of the selected access nodes' address blocks from the global routing table: they are no
+    longer seen from abroad (BGP visibility falls), and their users reach nothing hosted abroad."""
 
 
 class ThrottleSpec(SelectorSpec):
@@ -99,7 +126,8 @@ class RestoreSpec(SelectorSpec):
 
     lift: Annotated[list[Liftable], BeforeValidator(_listify)] = Field(
         default_factory=lambda: list(_DEFAULT_LIFT),
-        description="Which kinds of action to undo: shutdown, throttle, block, whitelist.",
+        description="Which kinds of action to undo: shutdown, throttle, degrade, withdraw, block, whitelist "
+        "(default: shutdown, throttle, degrade, withdraw).",
     )
     services: Annotated[list[str], BeforeValidator(_listify)] | None = Field(
         None, description="With lift block/whitelist: only these services (default all)."
@@ -114,7 +142,8 @@ class DailySpec(StrictModel):
 
 
 class ActionSpec(StrictModel):
-    """One entry of ``actions``: exactly one of block, whitelist, shutdown, restore, throttle, plus when."""
+    """One entry of ``actions``: exactly one of the action kinds (block, whitelist, degrade, shutdown, withdraw,
+    restore, throttle), plus when."""
 
     at: str | None = Field(None, description="Instant it starts (ISO 8601 with offset); default: the scenario start.")
     until: str | None = Field(None, description="Instant it ends; default: never.")
@@ -124,9 +153,14 @@ class ActionSpec(StrictModel):
     label: str | None = Field(None, description="What this action stands for, for readers and figures.")
     source: str | None = Field(None, description="Where the event is documented.")
     assumption: str | None = Field(None, description="What is assumed about it.")
+    note: str | None = Field(
+        None, description="Free text for readers, e.g. where sources disagree and which was followed."
+    )
     block: BlockSpec | None = None
     whitelist: WhitelistSpec | None = None
+    degrade: DegradeSpec | None = None
     shutdown: ShutdownSpec | None = None
+    withdraw: WithdrawSpec | None = None
     restore: RestoreSpec | None = None
     throttle: ThrottleSpec | None = None
 
@@ -170,7 +204,4 @@ class ScenarioFile(StrictModel):
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files."""
-    schema = ScenarioFile.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "simkz scenario"
-    return schema
+    return json_schema(ScenarioFile, "simkz scenario")

@@ -92,6 +92,45 @@ def check_references(spec: TopologyFile) -> list[Finding]:
     return out
 
 
+def check_caches(spec: TopologyFile) -> list[Finding]:
+    """A cache names another service as its origin, one that is not itself a cache."""
+    out: list[Finding] = []
+    for name, svc in spec.services.items():
+        origin = svc.cache_of
+        if origin is None:
+            continue
+        if origin not in spec.services or origin == name:
+            allowed = ", ".join(sorted(k for k in spec.services if k != name))
+            out.append(_err("caches", ("services", name, "cache_of"), "unknown origin service", origin, allowed))
+        elif spec.services[origin].cache_of is not None:
+            out.append(
+                _err(
+                    "caches",
+                    ("services", name, "cache_of"),
+                    "the origin is itself a cache",
+                    origin,
+                    "a service without cache_of",
+                )
+            )
+    return out
+
+
+def check_observatory_fields(spec: TopologyFile) -> list[Finding]:
+    """``blocks_24`` and ``responsive_share`` belong to access nodes only."""
+    return [
+        _err(
+            "observatory-fields",
+            ("nodes", name, key),
+            "only access nodes carry address blocks",
+            getattr(node, key),
+            "remove it, or make the node an access node",
+        )
+        for name, node in spec.nodes.items()
+        for key in ("blocks_24", "responsive_share")
+        if node.kind != "access" and getattr(node, key) is not None
+    ]
+
+
 def check_access_nodes(spec: TopologyFile) -> list[Finding]:
     """Access nodes say their region, operator, technology and share; shares of a region sum to 1."""
     out: list[Finding] = []
@@ -297,6 +336,8 @@ def check_provenance(spec: TopologyFile) -> list[Finding]:
 
 CHECKS: tuple[Check, ...] = (
     check_references,
+    check_caches,
+    check_observatory_fields,
     check_access_nodes,
     check_capacities,
     check_duplicate_links,

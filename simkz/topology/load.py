@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from simkz.errors import InputError
 from simkz.inputs import read_document, validate_model
 from simkz.times import parse_zone
 from simkz.topology.checks import Finding, raise_errors, run_checks
+from simkz.topology.costs import CostSpec, read_cost_file
 from simkz.topology.network import Backlog, Cohort, Demand, Region, Service, Topology
 from simkz.topology.schema import DependencySpec, TopologyFile
 
@@ -33,13 +34,14 @@ def load_topology(path: Path | str) -> Topology:
     raise_errors(findings, path)
     costs = None
     if spec.costs is not None:
-        costs = path.parent / spec.costs
-        if not costs.is_file():
+        costs_path = path.parent / spec.costs
+        if not costs_path.is_file():
             raise InputError(
                 path, ("costs",), "costs file not found", value=spec.costs, allowed="a path relative to this file"
             )
-        files = (*files, (costs, hashlib.sha256(costs.read_bytes()).hexdigest()))
-    return build_topology(spec, path=path, files=files, findings=findings, costs_path=costs)
+        costs, cost_files = read_cost_file(costs_path)
+        files = (*files, *cost_files)
+    return build_topology(spec, path=path, files=files, findings=findings, costs=costs)
 
 
 def build_topology(
@@ -48,11 +50,38 @@ def build_topology(
     path: Path | None = None,
     files: tuple[tuple[Path, str], ...] = (),
     findings: list[Finding] | None = None,
-    costs_path: Path | None = None,
+    costs: CostSpec | None = None,
 ) -> Topology:
     """Build the graph, cohorts and services from a checked :class:`TopologyFile`."""
     zone = _zone(spec.timezone, path, ("timezone",))
-    regions = {
+    regions = _regions(spec, zone, path)
+    services = _services(spec)
+    demand: dict[str, Demand] = {
+        tech: Demand(peak_gbps=d.peak_mbps / 1000.0, hourly=tuple(float(x) for x in d.hourly))
+        for tech, d in sorted(spec.demand.items())
+    }
+    operators = {k: o.model_dump() for k, o in sorted(spec.operators.items())}
+    topo = Topology(
+        name=spec.name,
+        description=spec.description,
+        zone=zone,
+        graph=_graph(spec),
+        regions=regions,
+        operators=operators,
+        services=services,
+        cohorts=_cohorts(spec, regions),
+        demand=demand,
+        path=path,
+        files=files,
+        warnings=tuple(f.one_line(path.name if path else None) for f in (findings or []) if f.severity == "warning"),
+        costs=costs,
+    )
+    return topo
+
+
+def _regions(spec: TopologyFile, zone: ZoneInfo, path: Path | None) -> dict[str, Region]:
+    """Regions with their internet users (persons) and local time zones."""
+    return {
         key: Region(
             key=key,
             name=r.name or key,
@@ -65,25 +94,40 @@ def build_topology(
         )
         for key, r in sorted(spec.regions.items())
     }
+
+
+def _graph(spec: TopologyFile) -> nx.Graph:
+    """The undirected network graph: nodes with their file attributes, links with name, capacity, kind, cost."""
     graph = nx.Graph(name=spec.name)
     for key, node in sorted(spec.nodes.items()):
         graph.add_node(key, **{k: v for k, v in node.model_dump().items() if v is not None})
     for key, link in sorted(spec.links.items()):
         a, b = link.ends
         graph.add_edge(a, b, name=key, capacity_gbps=float(link.capacity_gbps), kind=link.kind, cost=link.cost)
-    cohorts = tuple(
+    return graph
+
+
+def _cohorts(spec: TopologyFile, regions: Mapping[str, Region]) -> tuple[Cohort, ...]:
+    """One cohort per access node: the region's internet users times the node's share (persons)."""
+    return tuple(
         Cohort(
             node=key,
             region=str(node.region),
             operator=str(node.operator),
             tech=str(node.tech),
             users=regions[str(node.region)].internet_users * float(node.share or 0.0),
+            blocks_24=node.blocks_24 or 0,
+            responsive_share=node.responsive_share or 0.0,
         )
         for key, node in sorted(spec.nodes.items())
         if node.kind == "access"
     )
+
+
+def _services(spec: TopologyFile) -> tuple[Service, ...]:
+    """Services in key order, with their dependencies and backlogs."""
     foreign = {k for k, n in spec.nodes.items() if n.kind == "foreign"}
-    services = tuple(
+    return tuple(
         Service(
             key=key,
             kind=s.kind,
@@ -92,38 +136,14 @@ def build_topology(
             traffic_share=s.traffic_share,
             depends_on=tuple(dependency_pairs(s.depends_on)),
             abroad=bool(s.hosts) and all(h in foreign for h in s.hosts),
-            backlog=None
-            if s.backlog is None
-            else Backlog(
-                s.backlog.requests_per_user_per_day,
-                s.backlog.retry_share,
-                s.backlog.capacity_factor,
-                s.backlog.patience_h,
-            ),
+            backlog=None if s.backlog is None else Backlog(**s.backlog.model_dump(exclude=_PROVENANCE)),
+            cache_of=s.cache_of,
         )
         for key, s in sorted(spec.services.items())
     )
-    demand: dict[str, Demand] = {
-        tech: Demand(peak_gbps=d.peak_mbps / 1000.0, hourly=tuple(float(x) for x in d.hourly))
-        for tech, d in sorted(spec.demand.items())
-    }
-    operators = {k: o.model_dump() for k, o in sorted(spec.operators.items())}
-    topo = Topology(
-        name=spec.name,
-        description=spec.description,
-        zone=zone,
-        graph=graph,
-        regions=regions,
-        operators=operators,
-        services=services,
-        cohorts=cohorts,
-        demand=demand,
-        path=path,
-        files=files,
-        warnings=tuple(f.one_line(path.name if path else None) for f in (findings or []) if f.severity == "warning"),
-        costs_path=costs_path,
-    )
-    return topo
+
+
+_PROVENANCE = {"source", "assumption", "note"}
 
 
 def dependency_pairs(deps: list[str | DependencySpec]) -> list[tuple[str, float]]:

@@ -17,6 +17,8 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from simkz.topology.costs import CostSpec
+
 __all__ = ["Backlog", "Cohort", "Demand", "Region", "Service", "Topology"]
 
 
@@ -43,6 +45,8 @@ class Cohort:
     operator: str
     tech: str
     users: float  #: persons
+    blocks_24: int = 0  #: IPv4 /24 address blocks of its users
+    responsive_share: float = 0.0  #: share of those blocks that answer probes on an ordinary day, 0-1
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Service:
     depends_on: tuple[tuple[str, float], ...]  #: (service, share of requests that need it)
     abroad: bool  #: every host is a foreign node
     backlog: Backlog | None = None
+    cache_of: str | None = None  #: the origin service this domestic cache serves content of
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ class Topology:
     path: Path | None = None
     files: tuple[tuple[Path, str], ...] = ()
     warnings: tuple[str, ...] = ()  #: warning-level findings of the named checks
-    costs_path: Path | None = None  #: the cost parameters file, if the topology names one
+    costs: CostSpec | None = None  #: the checked costs file, if the topology names one
     nodes: tuple[str, ...] = field(init=False)
     links: tuple[str, ...] = field(init=False)
     link_ends: tuple[tuple[str, str], ...] = field(init=False)
@@ -134,6 +139,10 @@ class Topology:
     def users(self) -> NDArray[np.float64]:
         """Internet users of every cohort (in ``cohorts`` order), persons."""
         return np.array([c.users for c in self.cohorts], dtype=np.float64)
+
+    def foreign_nodes(self) -> tuple[str, ...]:
+        """Nodes abroad (kind ``foreign``), sorted."""
+        return tuple(n for n in self.nodes if self.graph.nodes[n].get("kind") == "foreign")
 
     def disability_shares(self) -> NDArray[np.float64]:
         """Share of persons with disabilities among every cohort's users (their region's share), 0-1."""

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from simkz.inputs import StrictModel
+from simkz.inputs import NonNegative, Share, StrictModel
 
 __all__ = [
     "LINK_KINDS",
@@ -54,7 +54,6 @@ NODE_KINDS: tuple[str, ...] = ("access", "core", "gateway", "ixp", "datacenter",
 LINK_KINDS: tuple[str, ...] = ("access", "backbone", "peering", "transit", "cross-border")
 SERVICE_KINDS: tuple[str, ...] = ServiceKind.__args__  # type: ignore[attr-defined]
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Position = tuple[float, float]
 
 
@@ -101,6 +100,16 @@ class NodeSpec(_Provenance):
         None, description="Who can filter or cut traffic here (makes the node a control point)."
     )
     position: Position | None = Field(None, description="(x, y) for drawing.")
+    blocks_24: Annotated[int, Field(ge=0)] | None = Field(
+        None,
+        description="Access nodes: IPv4 /24 address blocks of the users behind this node (for the probing and BGP "
+        "signals); default 0.",
+    )
+    responsive_share: Share | None = Field(
+        None,
+        description="Access nodes: share of its /24 blocks that answer probes from abroad on an ordinary day, 0-1 "
+        "(low behind carrier-grade NAT); default 0.",
+    )
 
 
 class LinkSpec(_Provenance):
@@ -148,16 +157,19 @@ class ServiceSpec(_Provenance):
         description="Services it needs: a key (every request needs it) or {service, share} (a share of requests do).",
     )
     backlog: BacklogSpec | None = Field(None, description="Queue of failed requests that drains on restoration.")
+    cache_of: str | None = Field(
+        None,
+        description="This service is a domestic cache of another service (its key): it serves only while its hosts "
+        "reach the origin's hosts, except for the share `cache_serves_without_origin` (a scenario parameter).",
+    )
     name: str | None = Field(None, description="Display name.")
 
 
 class DemandSpec(_Provenance):
     """Traffic one user of a technology offers: a peak rate and a 24-hour profile."""
 
-    peak_mbps: Annotated[float, Field(ge=0.0)] = Field(
-        description="Mean demand per internet user at the busiest hour, Mbps."
-    )
-    hourly: Annotated[list[Annotated[float, Field(ge=0.0, le=1.0)]], Field(min_length=24, max_length=24)] = Field(
+    peak_mbps: NonNegative = Field(description="Mean demand per internet user at the busiest hour, Mbps.")
+    hourly: Annotated[list[Share], Field(min_length=24, max_length=24)] = Field(
         description="24 factors (local hours 0-23) multiplying peak_mbps; the busiest hour is 1."
     )
 
