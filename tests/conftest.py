@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,15 @@ import yaml
 from simkz import Simulation, load_scenario
 from simkz.results.run import RunResult
 
+#: The repository root: every path in the tests is built from it, so the suite runs from any folder.
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "topologies" / "toy.yaml"
 SCENARIOS = ROOT / "scenarios"
 TOPOLOGIES = ROOT / "topologies"
+
+# Processes the tests start (`python -m simkz`, pytester) import this checkout's simkz too, not an installed copy
+# (pyproject.toml's `pythonpath` does the same for the test process itself).
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
 
 
 def write_yaml(path: Path, data: Any) -> Path:

@@ -12,8 +12,8 @@ each with its source. Three signals exist, each simulated in a column of the res
 
 A series or event is national, or picks one group by ``region``, ``technology``, both, or
 ``operator``; the group picks the results table (:attr:`Group.table`). Instants are ISO 8601
-with a UTC offset. Unknown keys are errors; :func:`observations_json_schema` exports the
-JSON Schema.
+with a UTC offset. Unknown keys are errors and values are strict (no ``"50"`` for 50, no
+``.nan``: see :mod:`simkz.inputs`); :func:`observations_json_schema` exports the JSON Schema.
 """
 
 from __future__ import annotations

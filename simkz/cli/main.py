@@ -19,7 +19,8 @@ from simkz.errors import InputError
 from simkz.inputs import json_schema, read_document
 from simkz.plots import figure_writer
 from simkz.resources import DEFAULT_SCENARIO, require_scenario, shipped_dir
-from simkz.results.run import write_text_atomic
+from simkz.results.paths import output_folder
+from simkz.results.run import check_output, write_text_atomic
 from simkz.scenario.load import load_scenario
 from simkz.scenario.parameters import PARAMETERS
 from simkz.scenario.schema import scenario_json_schema
@@ -28,7 +29,10 @@ from simkz.topology.kz import build_kz, render_topology
 from simkz.topology.load import load_topology
 from simkz.topology.schema import TopologyFile
 
-__all__ = ["cli", "main"]
+__all__ = ["RESULTS_ROOT", "cli", "main"]
+
+#: Where `simkz run` writes `<scenario name>/` when not given --out.
+RESULTS_ROOT = Path("results")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,12 +61,20 @@ def cli(debug: bool) -> None:
     "--figures", default="png", show_default=True, help="Figure formats, comma-separated (png, svg), or 'none'."
 )
 @click.option("--quiet", is_flag=True, help="Print only the results folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the results folder even if simkz did not write it (its files are lost) [default: refuse].",
+)
 @debug_option
 @reports_errors
-def run(scenario: str, out: Path | None, seed: int | None, figures: str, quiet: bool, debug: bool) -> None:
+def run(scenario: str, out: Path | None, seed: int | None, figures: str, quiet: bool, force: bool, debug: bool) -> None:
     """Run SCENARIO (a file, or a shipped name; default kz-jan-2022) and write its results folder."""
     formats = _figure_formats(figures)
     loaded = load_scenario(require_scenario(scenario))
+    root = None if out is not None else RESULTS_ROOT
+    folder = out if out is not None else output_folder(RESULTS_ROOT, loaded.name, file=loaded.path)
+    check_output(folder, root=root, force=force)  # refuse before running, not after
     sim = Simulation(loaded, seed=seed).run()
     result = sim.result
     ctx = click.get_current_context()
@@ -74,9 +86,8 @@ def run(scenario: str, out: Path | None, seed: int | None, figures: str, quiet: 
         *(["--out", str(out)] if out is not None else []),
     ]
     result.manifest["wall_time_s"] = round(sim.wall_time_s, 4)
-    folder = out if out is not None else Path("results") / loaded.name
     writers = [figure_writer(formats)(result)] if formats else []
-    result.save(folder, extras=writers)
+    result.save(folder, extras=writers, root=root, force=force)
     if quiet:
         click.echo(str(folder))
     else:
@@ -117,14 +128,15 @@ def validate(files: tuple[Path, ...], debug: bool) -> None:
 
 
 def _validate_one(path: Path) -> tuple[str, tuple[str, ...]]:
+    """Check one file (read once: its kind is told from its keys); return its kind and warnings."""
     doc = read_document(path)
     if "nodes" in doc.data or "links" in doc.data:
-        topo = load_topology(path)
+        topo = load_topology(path, document=doc)
         return "topology", topo.warnings
     if "gdp_per_year" in doc.data:
-        load_cost_spec(path)
-        return "costs", ()
-    scenario = load_scenario(path)
+        load_cost_spec(path, document=doc)
+        return "costs", doc.warnings
+    scenario = load_scenario(path, document=doc)
     return "scenario", scenario.warnings
 
 
@@ -148,7 +160,9 @@ def list_(debug: bool) -> None:
 @click.option(
     "--kind", type=click.Choice(["scenario", "topology", "observations"]), default="scenario", show_default=True
 )
-def schema(kind: str) -> None:
+@debug_option
+@reports_errors
+def schema(kind: str, debug: bool) -> None:
     """Print the JSON Schema of scenario (or topology, or observations) files."""
     schemas = {
         "scenario": scenario_json_schema,
@@ -184,12 +198,16 @@ def build(name: str, out: Path | None, check: bool, debug: bool) -> None:
 
 
 @cli.command()
-def parameters() -> None:
+@debug_option
+@reports_errors
+def parameters(debug: bool) -> None:
     """List the model parameters a scenario can set, with unit, default and source."""
     for p in PARAMETERS.values():
         click.echo(f"{p.name}  [{p.unit}]  default {p.default:g}  range {p.low:g}..{p.high:g}")
         click.echo(f"    {p.description}")
-        click.echo(f"    source: {p.source}")
+        # each source text carries its own label (`source:` or `assumption:`); add one only where it lacks it
+        label = "" if p.source.startswith(("source:", "assumption:")) else "source: "
+        click.echo(f"    {label}{p.source}")
 
 
 cli.add_command(check)

@@ -13,7 +13,8 @@ from simkz.engine.simulation import Simulation
 from simkz.errors import InputError
 from simkz.resources import require_scenario
 from simkz.results.compare import compare_folders, format_mismatches, load_tolerances
-from simkz.results.run import TABLES
+from simkz.results.paths import output_folder
+from simkz.results.run import TABLES, check_output
 from simkz.scenario.load import load_scenario
 
 __all__ = ["baseline", "check", "update_baselines"]
@@ -30,8 +31,8 @@ EXIT_MISMATCH = 1
     type=click.Path(file_okay=False, path_type=Path),
     help="Baseline folder to compare with.",
 )
-@click.option("--rtol", type=click.FloatRange(min=0), help="Relative tolerance [default: 1e-9, or the file's].")
-@click.option("--atol", type=click.FloatRange(min=0), help="Absolute tolerance [default: 1e-9, or the file's].")
+@click.option("--rtol", type=float, metavar="R", help="Relative tolerance, 0 or more [default: 1e-9, or the file's].")
+@click.option("--atol", type=float, metavar="A", help="Absolute tolerance, 0 or more [default: 1e-9, or the file's].")
 @click.option(
     "--tolerances",
     "tolerance_file",
@@ -52,7 +53,11 @@ def check(
     max_rows: int,
     debug: bool,
 ) -> None:
-    """Compare RESULT_DIR with a baseline: exit 0 within tolerance, 1 on a mismatch (with a table), 2 on bad input."""
+    """Compare RESULT_DIR with a baseline: exit 0 within tolerance, 1 on a mismatch (with a table), 2 on bad input.
+
+    A number matches when |new - baseline| <= atol + rtol * |baseline|; NaN matches only NaN. A malformed
+    folder (a missing file, a table or JSON that does not parse) is bad input: one line naming the file.
+    """
     tolerances = load_tolerances(tolerance_file, rtol, atol)
     mismatches = compare_folders(result_dir, baseline_dir, tolerances)
     if not mismatches:
@@ -79,13 +84,14 @@ def update_baselines(
 ) -> list[tuple[Path, list[str]]]:
     """Run each scenario and write its baseline folder; return each folder with the files that changed."""
     loaded = []
-    for ref in scenarios:  # check every input before writing anything
-        loaded.append(load_scenario(require_scenario(ref)))
+    for ref in scenarios:  # check every input and every folder before writing anything
+        scenario = load_scenario(require_scenario(ref))
+        folder = check_output(output_folder(directory, scenario.name, file=scenario.path), root=directory)
+        loaded.append((scenario, folder))
     out = []
-    for scenario in loaded:
-        folder = directory / scenario.name
+    for scenario, folder in loaded:
         before = _digest(folder)
-        Simulation(scenario).run().result.save(folder, tables=tables, provenance=False)
+        Simulation(scenario).run().result.save(folder, tables=tables, provenance=False, root=directory)
         after = _digest(folder)
         changed = sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
         out.append((folder, changed))

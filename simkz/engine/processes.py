@@ -12,7 +12,7 @@ from typing import Any
 
 import simpy
 
-from simkz.engine.effects import fold
+from simkz.engine.effects import ActionKey, ActiveFold
 from simkz.model.state import NetworkState
 from simkz.scenario.load import Action, Window
 from simkz.topology.network import Topology
@@ -28,24 +28,26 @@ class World:
 
     def __init__(self, topology: Topology, vpn_share: float = 0.0) -> None:
         self.topology = topology
-        self._active: dict[tuple[float, int, int], Action] = {}
+        self._active = ActiveFold(topology)
         self.state = NetworkState()
         self.vpn_share = vpn_share  #: share of internet users with a working VPN, 0-1
         self.state_changed = True
         self.demand_changed = True
         self.events = 0  #: actions coming into or going out of force
 
-    def activate(self, key: tuple[float, int, int], action: Action) -> None:
-        self._active[key] = action
-        self._refold()
+    def activate(self, key: ActionKey, action: Action) -> None:
+        """Put ``action`` in force; ``key`` orders it among the actions in force."""
+        self._active.add(key, action)
+        self._changed()
 
-    def deactivate(self, key: tuple[float, int, int]) -> None:
-        del self._active[key]
-        self._refold()
+    def deactivate(self, key: ActionKey) -> None:
+        """Take the action under ``key`` out of force."""
+        self._active.remove(key)
+        self._changed()
 
-    def _refold(self) -> None:
+    def _changed(self) -> None:
         self.events += 1
-        state = fold(self.topology, (self._active[k] for k in sorted(self._active)))
+        state = self._active.state()
         if state != self.state:
             self.state = state
             self.state_changed = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,25 +76,98 @@ class Table:
 
     @classmethod
     def read_csv(cls, path: Path) -> Table:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise InputError(path, (), "empty CSV file") from None
-            rows = list(reader)
-        columns: dict[str, NDArray[np.generic]] = {}
+        """Read a table written by :meth:`write_csv`; raise :class:`InputError` on anything malformed.
+
+        The error names the file and, where it helps, the line (1 is the header): a file that is not UTF-8, a
+        blank line, a row with too few or too many cells, a file cut off in the middle of a line (every line
+        :meth:`write_csv` writes ends in a newline), an unknown or repeated column, a cell that is not a number
+        in a number column.
+        """
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(path, (), f"cannot read the file: {exc.strerror or exc}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            bad = data[exc.start : exc.end]
+            raise InputError(path, (f"line {line}",), "not UTF-8 text", value=bad, allowed="a UTF-8 CSV file") from None
+        if not text:
+            raise InputError(path, (), "empty CSV file", allowed="a header line and one line per row")
+        if not text.endswith(("\n", "\r")):
+            line = text.count("\n") + 1
+            raise InputError(
+                path,
+                (f"line {line}",),
+                "the file ends in the middle of a line (truncated?)",
+                allowed="a CSV file whose every line ends with a newline, as simkz writes them",
+            )
+        header, rows, lines = _parse_csv(path, text)
         for j, name in enumerate(header):
             if name not in COLUMNS:
-                raise InputError(path, ("header", j), "unknown column", value=name, allowed=COLUMNS)
-            raw = [r[j] for r in rows]
-            kind = COLUMNS[name].kind
-            try:
-                columns[name] = (
-                    np.array(raw, dtype=str)
-                    if kind == "str"
-                    else np.array(raw, dtype=np.float64 if kind == "float" else np.int64)
+                raise InputError(path, (f"line 1, column {j + 1}",), "unknown column", value=name, allowed=COLUMNS)
+            if name in header[:j]:
+                raise InputError(
+                    path, (f"line 1, column {j + 1}",), "repeated column", value=name, allowed="each column once"
                 )
-            except ValueError:
-                raise InputError(path, (name,), f"column holds a value that is not a {kind}") from None
+        columns: dict[str, NDArray[np.generic]] = {}
+        for j, name in enumerate(header):
+            raw = [r[j] for r in rows]
+            columns[name] = _column(path, name, raw, lines)
         return cls(columns)
+
+
+def _parse_csv(path: Path, text: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows and the line number of each row; every row has as many cells as the header."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        header = next(reader, [])
+        if not header:
+            raise InputError(path, ("line 1",), "blank header line", allowed="the column names, comma-separated")
+        width = len(header)
+        line = reader.line_num + 1
+        for row in reader:
+            if not row:
+                raise InputError(path, (f"line {line}",), "blank line", allowed=f"a row of {width} cells on every line")
+            if len(row) != width:
+                raise InputError(
+                    path,
+                    (f"line {line}",),
+                    f"row of {len(row)} cells under a header of {width}",
+                    value=",".join(row),
+                    allowed=f"{width} cells, one per column",
+                )
+            rows.append(row)
+            lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(path, (f"line {reader.line_num}",), f"malformed CSV: {exc}") from None
+    return header, rows, lines
+
+
+_KIND_TEXT = {
+    "float": ("not a number", "a decimal number (nan and inf allowed)"),
+    "int": ("not a whole number", "a whole number"),
+}
+
+
+def _column(path: Path, name: str, raw: list[str], lines: list[int]) -> NDArray[np.generic]:
+    """One column as an array of its kind (``str``, ``float`` or ``int``); a bad cell is an error naming its line."""
+    kind = COLUMNS[name].kind
+    if kind == "str":
+        return np.array(raw, dtype=str)
+    dtype = np.float64 if kind == "float" else np.int64
+    try:
+        return np.array(raw, dtype=dtype)
+    except (ValueError, OverflowError):
+        pass
+    for i, cell in enumerate(raw):  # find the first bad cell to name it
+        try:
+            np.array([cell], dtype=dtype)
+        except (ValueError, OverflowError):
+            problem, allowed = _KIND_TEXT[kind]
+            raise InputError(path, (f"line {lines[i]}, column {name}",), problem, value=cell, allowed=allowed) from None
+    raise AssertionError("unreachable: the column failed to convert but every cell converts")  # pragma: no cover

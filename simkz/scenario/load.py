@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from simkz.errors import InputError
-from simkz.inputs import read_document, validate_model
+from simkz.inputs import InputDocument, read_document, validate_model
 from simkz.resources import find_topology
 from simkz.scenario.parameters import ParameterValue, parse_parameters
-from simkz.scenario.schema import POLICY_KINDS, ActionSpec, ScenarioFile, SelectorSpec
-from simkz.scenario.select import check_names, select
-from simkz.times import parse_clock, parse_date, parse_duration, parse_instant, parse_zone
+from simkz.scenario.schema import POLICY_KINDS, ActionSpec, DailySpec, ScenarioFile, SelectorSpec
+from simkz.scenario.select import Selector
+from simkz.times import (
+    check_instant,
+    format_duration,
+    parse_clock,
+    parse_date,
+    parse_duration,
+    parse_instant,
+    parse_zone,
+)
 from simkz.topology.load import load_topology
 from simkz.topology.network import Topology
 
-__all__ = ["Action", "Scenario", "Window", "bind_scenario", "load_scenario"]
+__all__ = [
+    "MAX_SAMPLES",
+    "MAX_TABLE_ROWS",
+    "MAX_TRACE_VALUES",
+    "MIN_STEP",
+    "Action",
+    "Scenario",
+    "Window",
+    "bind_scenario",
+    "load_scenario",
+]
 
 T = TypeVar("T")
+
+#: The shortest step accepted.
+MIN_STEP = timedelta(seconds=1)
+#: Most instants on the step grid, i.e. rows of the national table.
+MAX_SAMPLES = 1_000_000
+#: Most rows of all tables of a run together: samples x (1 + groups + services).
+MAX_TABLE_ROWS = 5_000_000
+#: Most values a run's trace may hold, estimated before the run: change points x cohorts x services.
+MAX_TRACE_VALUES = 20_000_000
+_CLOCK_TICK_MIN = 15  # the demand clock wakes every quarter hour (simkz.engine.processes.CLOCK_TICK_S)
 
 
 @dataclass(frozen=True)
@@ -77,10 +107,16 @@ class Scenario:
         return self.step.total_seconds()
 
 
-def load_scenario(path: Path | str, *, topology: Topology | None = None) -> Scenario:
-    """Read and check a scenario file; load its topology unless one is given."""
+def load_scenario(
+    path: Path | str, *, topology: Topology | None = None, document: InputDocument | None = None
+) -> Scenario:
+    """Read and check a scenario file; load its topology unless one is given.
+
+    ``document`` is the file as :func:`~simkz.inputs.read_document` gave it, if the caller has
+    read it already (it is then not read again). Warnings of the ``extends`` merge come first.
+    """
     path = Path(path)
-    doc = read_document(path)
+    doc = document if document is not None else read_document(path)
     spec = validate_model(ScenarioFile, doc.data, path)
     if topology is None:
         topo_path = find_topology(spec.topology, relative_to=path.parent)
@@ -93,7 +129,8 @@ def load_scenario(path: Path | str, *, topology: Topology | None = None) -> Scen
                 allowed="a path relative to this file, or a shipped topology name (see `simkz list`)",
             )
         topology = load_topology(topo_path)
-    return bind_scenario(spec, topology, path=path, files=doc.files)
+    scenario = bind_scenario(spec, topology, path=path, files=doc.files)
+    return replace(scenario, warnings=(*doc.warnings, *scenario.warnings)) if doc.warnings else scenario
 
 
 def _field(path: Path | None, loc: tuple[str | int, ...], parse: Callable[[str], T], text: str) -> T:
@@ -103,27 +140,35 @@ def _field(path: Path | None, loc: tuple[str | int, ...], parse: Callable[[str],
         raise InputError(path, loc, "invalid value", value=text, allowed=str(exc)) from None
 
 
+#: Instants repeat across actions; parsing each text once keeps large scenarios fast.
+_instant = functools.lru_cache(maxsize=65536)(parse_instant)
+
+
 def bind_scenario(
     spec: ScenarioFile, topology: Topology, *, path: Path | None = None, files: tuple[tuple[Path, str], ...] = ()
 ) -> Scenario:
-    """Check ``spec`` against ``topology`` and resolve times and selections."""
-    start: datetime = _field(path, ("start",), parse_instant, spec.start)
-    duration: timedelta = _field(path, ("duration",), parse_duration, spec.duration)
-    step: timedelta = _field(path, ("step",), parse_duration, spec.step)
-    if step > duration:
-        raise InputError(
-            path, ("step",), "the step is longer than the duration", value=spec.step, allowed=f"at most {spec.duration}"
-        )
+    """Check ``spec`` against ``topology`` and resolve times and selections.
+
+    Everything a run can fail on is checked here, cheap checks first: times and sizes (before anything is
+    allocated), parameters, the names of every action, then the windows of every action.
+    """
+    start, duration, step = _times(spec, path)
     zone: ZoneInfo = _field(path, ("timezone",), parse_zone, spec.timezone) if spec.timezone else topology.zone
+    budget = _check_size(topology, start, duration, step, path)
+    parameters = parse_parameters(spec.parameters, path)
     warnings: list[str] = list(topology.warnings)
-    actions = []
+    selector = Selector(topology)
+    selections = []
     for i, act in enumerate(spec.actions):
-        nodes, links = _selection(act, topology, path, ("actions", i))
+        nodes, links = _selection(act, selector, path, ("actions", i))
         if not nodes and not links:
             warnings.append(
                 f"warning: {_name(path)}: actions[{i}].{act.kind}: selects nothing on topology {topology.name!r}"
             )
-        windows = _windows(act, start, duration, zone, path, ("actions", i))
+        selections.append((nodes, links))
+    actions = []
+    for i, (act, (nodes, links)) in enumerate(zip(spec.actions, selections, strict=True)):
+        windows = _windows(act, start, duration, zone, path, ("actions", i), budget)
         if not windows:
             warnings.append(f"warning: {_name(path)}: actions[{i}]: never in force between the start and the end")
         actions.append(Action(i, act.kind, act, nodes, links, windows))
@@ -138,48 +183,147 @@ def bind_scenario(
         step=step,
         seed=spec.seed,
         zone=zone,
-        parameters=parse_parameters(spec.parameters, path),
+        parameters=parameters,
         actions=tuple(actions),
         files=files + topology.files,
         warnings=tuple(warnings),
     )
 
 
+def _times(spec: ScenarioFile, path: Path | None) -> tuple[datetime, timedelta, timedelta]:
+    """The start, duration and step, checked: within the range of instants, the step at least :data:`MIN_STEP`."""
+    start: datetime = _field(path, ("start",), _instant, spec.start)
+    duration: timedelta = _field(path, ("duration",), parse_duration, spec.duration)
+    step: timedelta = _field(path, ("step",), parse_duration, spec.step)
+    try:
+        check_instant(start + duration)
+    except ValueError as exc:
+        raise InputError(
+            path, ("duration",), "the scenario would end out of range", value=spec.duration, allowed=str(exc)
+        ) from None
+    if step < MIN_STEP:
+        raise InputError(
+            path, ("step",), "the step is too short", value=spec.step, allowed=f"at least {format_duration(MIN_STEP)}"
+        )
+    if step > duration:
+        raise InputError(
+            path, ("step",), "the step is longer than the duration", value=spec.step, allowed=f"at most {spec.duration}"
+        )
+    return start, duration, step
+
+
+def _check_size(
+    topology: Topology, start: datetime, duration: timedelta, step: timedelta, path: Path | None
+) -> _WindowBudget:
+    """Refuse a run whose tables or trace would be too large, before anything is allocated; return what is left
+    of the trace limit for action windows."""
+    samples = math.ceil(duration / step - 1e-9)
+    if samples > MAX_SAMPLES:
+        raise InputError(
+            path,
+            ("step",),
+            f"the run would have {samples:,} time steps (duration / step)",
+            value=format_duration(step),
+            allowed=f"at most {MAX_SAMPLES:,} steps: a longer step or a shorter duration",
+        )
+    cohorts = topology.cohorts
+    per_step = (  # the country, its groups (as impact.metrics.GROUP_KINDS makes them) and the services
+        1
+        + len({c.region for c in cohorts})
+        + len({c.operator for c in cohorts})
+        + len({c.tech for c in cohorts})
+        + len({(c.region, c.tech) for c in cohorts})
+        + len(topology.services)
+    )
+    rows = samples * per_step
+    if rows > MAX_TABLE_ROWS:
+        raise InputError(
+            path,
+            ("step",),
+            f"the run's tables would have {rows:,} rows ({samples:,} time steps x {per_step} rows each: the country,"
+            " its groups and services)",
+            value=format_duration(step),
+            allowed=f"at most {MAX_TABLE_ROWS:,} rows: a longer step or a shorter duration",
+        )
+    budget = _WindowBudget(topology, start, duration, path)
+    if budget.windows < 0:
+        raise InputError(
+            path,
+            ("duration",),
+            f"the run would record about {budget.values(0):,} values (change points x cohorts x services)",
+            value=format_duration(duration),
+            allowed=f"at most {MAX_TRACE_VALUES:,}: a shorter duration",
+        )
+    return budget
+
+
+class _WindowBudget:
+    """How many more action windows the trace limit allows: each window adds up to two change points
+    to the demand clock's (one per local hour turned, per distinct quarter-hour offset of the regions' zones)."""
+
+    def __init__(self, topology: Topology, start: datetime, duration: timedelta, path: Path | None) -> None:
+        offsets = {
+            (start.astimezone(r.zone).utcoffset() or timedelta(0))
+            // timedelta(minutes=_CLOCK_TICK_MIN)
+            % (60 // _CLOCK_TICK_MIN)
+            for r in topology.regions.values()
+        }
+        self.per_point = max(1, len(topology.cohorts)) * max(1, len(topology.services))
+        self.clock_points = (math.ceil(duration / timedelta(hours=1)) + 1) * max(1, len(offsets))
+        self.windows = (MAX_TRACE_VALUES // self.per_point - self.clock_points) // 2
+        self.used = 0
+        self.path = path
+
+    def values(self, windows: int) -> int:
+        return (self.clock_points + 2 * windows) * self.per_point
+
+    def spend(self, count: int, loc: tuple[str | int, ...]) -> None:
+        """Count ``count`` more windows of the action at ``loc``; raise past the limit."""
+        self.used += count
+        if self.used > self.windows:
+            raise InputError(
+                self.path,
+                loc,
+                f"the run would record about {self.values(self.used):,} values (change points x cohorts x services);"
+                f" windows so far: {self.used:,}",
+                allowed=f"at most {MAX_TRACE_VALUES:,}: fewer windows or a shorter duration",
+            )
+
+
 def _selection(
-    act: ActionSpec, topology: Topology, path: Path | None, loc: tuple[str | int, ...]
+    act: ActionSpec, selector: Selector, path: Path | None, loc: tuple[str | int, ...]
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """The nodes and links one action acts on, its names checked against ``topology``."""
+    """The nodes and links one action acts on, its names checked against the selector's topology."""
+    topology = selector.topology
     kind = act.kind
     body = getattr(act, kind)
     at = kind in ("block", "whitelist")
     sel_spec: SelectorSpec = body.at if at else body
     sel_loc = (*loc, kind, "at") if at else (*loc, kind)
-    check_names(topology, sel_spec, path, sel_loc)
-    service_keys = set(topology.service_keys)
     for j, svc in enumerate(getattr(body, "services", None) or ()):
-        if svc not in service_keys:
+        if svc not in selector.services:
             raise InputError(
                 path,
                 (*loc, kind, "services", j),
                 f"unknown service in topology {topology.name!r}",
                 value=svc,
-                allowed=service_keys,
+                allowed=selector.services,
             )
-    nodes, links = select(topology, sel_spec)
+    if kind in POLICY_KINDS and sel_spec.links is not None:
+        raise InputError(
+            path, (*sel_loc, "links"), f"{kind} acts on nodes, not links", value=sel_spec.links, allowed="nodes"
+        )
+    nodes, links = selector(sel_spec, path, sel_loc)
     if kind in POLICY_KINDS:
-        if sel_spec.links is not None:
-            raise InputError(
-                path, (*sel_loc, "links"), f"{kind} acts on nodes, not links", value=sel_spec.links, allowed="nodes"
-            )
         return nodes, frozenset()
     partial = kind == "shutdown" and act.shutdown is not None and act.shutdown.share < 1.0
     if partial or kind == "withdraw":
-        _require_access(topology, nodes, links, path, sel_loc, "a partial shutdown" if partial else "withdraw")
+        _require_access(selector, nodes, links, path, sel_loc, "a partial shutdown" if partial else "withdraw")
     return nodes, links
 
 
 def _require_access(
-    topology: Topology,
+    selector: Selector,
     nodes: frozenset[str],
     links: frozenset[str],
     path: Path | None,
@@ -187,7 +331,7 @@ def _require_access(
     what: str,
 ) -> None:
     """Raise unless the selection holds access nodes only."""
-    other = sorted(n for n in nodes if topology.graph.nodes[n].get("kind") != "access")
+    other = selector.non_access(nodes)
     if other or links:
         value = other[0] if other else sorted(links)[0]
         raise InputError(
@@ -204,13 +348,50 @@ def _name(path: Path | None) -> str:
     return path.name if path is not None else "<scenario>"
 
 
+def _daily(
+    act: ActionSpec,
+    daily: DailySpec,
+    between: tuple[str, str],
+    start: datetime,
+    duration: timedelta,
+    zone: ZoneInfo,
+    path: Path | None,
+    loc: tuple[str | int, ...],
+    budget: _WindowBudget,
+) -> list[tuple[float, float]]:
+    """The windows of a daily schedule, in seconds since the start, for the days that can meet the run."""
+    first: date = _field(path, (*loc, "between", 0), parse_date, between[0])
+    last: date = _field(path, (*loc, "between", 1), parse_date, between[1])
+    if last < first:
+        raise InputError(path, (*loc, "between"), "the last date is before the first", value=list(between))
+    t_from = _field(path, (*loc, "daily", "from"), parse_clock, daily.from_)
+    t_to = _field(path, (*loc, "daily", "to"), parse_clock, daily.to)
+    # only days whose window can meet the run matter (two days of margin for offsets and DST)
+    day = max(first, start.astimezone(zone).date() - timedelta(days=2))
+    last = min(last, (start + duration).astimezone(zone).date() + timedelta(days=1))
+    budget.spend(max(0, (last - day).days + 1), loc)
+    raw = []
+    while day <= last:
+        opens = datetime.combine(day, t_from, zone)
+        closes = datetime.combine(day + timedelta(days=1) if t_to <= t_from else day, t_to, zone)
+        raw.append(((opens - start).total_seconds(), (closes - start).total_seconds()))
+        day += timedelta(days=1)
+    return raw
+
+
 def _windows(
-    act: ActionSpec, start: datetime, duration: timedelta, zone: ZoneInfo, path: Path | None, loc: tuple[str | int, ...]
+    act: ActionSpec,
+    start: datetime,
+    duration: timedelta,
+    zone: ZoneInfo,
+    path: Path | None,
+    loc: tuple[str | int, ...],
+    budget: _WindowBudget,
 ) -> tuple[Window, ...]:
     end_s = duration.total_seconds()
 
     def secs(text: str, where: tuple[str | int, ...]) -> float:
-        when: datetime = _field(path, (*loc, *where), parse_instant, text)
+        when: datetime = _field(path, (*loc, *where), _instant, text)
         return (when - start).total_seconds()
 
     raw: list[tuple[float, float | None]] = []
@@ -221,18 +402,7 @@ def _windows(
                 raise InputError(path, (*loc, "windows", k), "a window must end after it starts", value=[a, b])
             raw.append((on, off))
     elif act.daily is not None and act.between is not None:
-        first: date = _field(path, (*loc, "between", 0), parse_date, act.between[0])
-        last: date = _field(path, (*loc, "between", 1), parse_date, act.between[1])
-        if last < first:
-            raise InputError(path, (*loc, "between"), "the last date is before the first", value=list(act.between))
-        t_from = _field(path, (*loc, "daily", "from"), parse_clock, act.daily.from_)
-        t_to = _field(path, (*loc, "daily", "to"), parse_clock, act.daily.to)
-        day = first
-        while day <= last:
-            opens = datetime.combine(day, t_from, zone)
-            closes = datetime.combine(day + timedelta(days=1) if t_to <= t_from else day, t_to, zone)
-            raw.append(((opens - start).total_seconds(), (closes - start).total_seconds()))
-            day += timedelta(days=1)
+        raw.extend(_daily(act, act.daily, act.between, start, duration, zone, path, loc, budget))
     else:
         begin = secs(act.at, ("at",)) if act.at else 0.0
         until = secs(act.until, ("until",)) if act.until else None
@@ -244,4 +414,6 @@ def _windows(
         if first_s >= end_s or (last_s is not None and last_s <= 0):
             continue
         out.append(Window(max(first_s, 0.0), None if last_s is None or last_s >= end_s else last_s, first_s))
+    if act.daily is None:
+        budget.spend(len(out), loc)
     return tuple(out)

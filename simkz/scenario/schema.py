@@ -2,7 +2,8 @@
 
 A scenario is a timed list of actions on a topology. Times are ISO 8601 with
 a UTC offset; durations are like ``8d``, ``90min``, ``5min``. Unknown keys are
-errors. :func:`scenario_json_schema` exports the JSON Schema (``simkz schema``).
+errors and values are strict (see :mod:`simkz.inputs`); pairs (``between``, ``windows``
+entries) are YAML lists. :func:`scenario_json_schema` exports the JSON Schema (``simkz schema``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from simkz.inputs import Share, StrictModel, json_schema
+from simkz.inputs import Pair, Share, StrictModel, json_schema
 
 __all__ = [
     "ACTION_KINDS",
@@ -147,9 +148,9 @@ class ActionSpec(StrictModel):
 
     at: str | None = Field(None, description="Instant it starts (ISO 8601 with offset); default: the scenario start.")
     until: str | None = Field(None, description="Instant it ends; default: never.")
-    windows: list[tuple[str, str]] | None = Field(None, description="One-off windows [[start, end], ...].")
+    windows: list[Pair[str]] | None = Field(None, description="One-off windows [[start, end], ...].")
     daily: DailySpec | None = Field(None, description="A daily window; needs `between`.")
-    between: tuple[str, str] | None = Field(None, description="First and last date (inclusive) of a daily window.")
+    between: Pair[str] | None = Field(None, description="First and last date (inclusive) of a daily window.")
     label: str | None = Field(None, description="What this action stands for, for readers and figures.")
     source: str | None = Field(None, description="Where the event is documented.")
     assumption: str | None = Field(None, description="What is assumed about it.")
@@ -188,9 +189,17 @@ class ActionSpec(StrictModel):
 class ScenarioFile(StrictModel):
     """A whole scenario file."""
 
-    name: str = Field(description="Short identifier; names the results folder.")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",  # simkz.results.paths.NAME_PATTERN (a test keeps them equal)
+        description="Short identifier; names the results folder: 1 to 100 letters, digits, '.', '_' or '-', "
+        "starting with a letter or digit.",
+    )
     description: str = Field("", description="One line for `simkz list`.")
-    extends: str | None = Field(None, description="Base scenario file this one overrides.")
+    extends: str | None = Field(
+        None,
+        description="Base file this one is merged over: a path relative to this file, or a shipped scenario name. "
+        "In this file, `key+: [...]` appends to the base's list and `key=: value` replaces the base's value.",
+    )
     topology: str = Field(description="Topology file (relative to this file) or the name of a shipped topology.")
     start: str = Field(description="Start instant, ISO 8601 with offset.")
     duration: str = Field(description="Length, e.g. 8d, 36h, 90min.")

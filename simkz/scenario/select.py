@@ -1,7 +1,12 @@
-"""Resolve a selector (``{operators: [...], regions: all, except: {...}}``) to nodes and links."""
+"""Resolve a selector (``{operators: [...], regions: all, except: {...}}``) to nodes and links.
+
+:class:`Selector` does it for many actions on one topology: it checks and resolves
+each distinct selector once (a scenario of 100,000 actions names few distinct ones).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 
 from simkz.errors import InputError
@@ -9,7 +14,7 @@ from simkz.scenario.schema import SelectorSpec, _SelectorFields
 from simkz.topology.network import Topology
 from simkz.topology.schema import NODE_KINDS, TECHNOLOGIES
 
-__all__ = ["Selection", "check_names", "select"]
+__all__ = ["Selection", "Selector", "check_names", "known_names", "select", "selector_key"]
 
 Selection = tuple[frozenset[str], frozenset[str]]  # (nodes, links)
 
@@ -56,34 +61,89 @@ def select(topology: Topology, sel: SelectorSpec) -> Selection:
     return nodes, links
 
 
-def check_names(topology: Topology, sel: _SelectorFields, file: Path | str | None, path: tuple[str | int, ...]) -> None:
-    """Raise :class:`InputError` for a name the topology does not have."""
-    known: dict[str, set[str]] = {
-        "operators": set(topology.operators),
-        "regions": set(topology.regions),
-        "tech": set(TECHNOLOGIES),
-        "kind": set(NODE_KINDS),
-        "nodes": set(topology.nodes),
-        "controlled_by": set(topology.control_points().values()),
-        "links": set(topology.links),
+_WHAT = {
+    "operators": "operator",
+    "regions": "region",
+    "kind": "node kind",
+    "nodes": "node",
+    "links": "link",
+    "tech": "technology",
+    "controlled_by": "controller",
+}
+
+
+def known_names(topology: Topology) -> dict[str, frozenset[str]]:
+    """For each selector key, the names ``topology`` has."""
+    return {
+        "operators": frozenset(topology.operators),
+        "regions": frozenset(topology.regions),
+        "tech": frozenset(TECHNOLOGIES),
+        "kind": frozenset(NODE_KINDS),
+        "nodes": frozenset(topology.nodes),
+        "controlled_by": frozenset(topology.control_points().values()),
+        "links": frozenset(topology.links),
     }
+
+
+def check_names(
+    topology: Topology,
+    sel: _SelectorFields,
+    file: Path | str | None,
+    path: tuple[str | int, ...],
+    known: dict[str, frozenset[str]] | None = None,
+) -> None:
+    """Raise :class:`InputError` for a name the topology does not have (``known``: :func:`known_names`)."""
+    known = known if known is not None else known_names(topology)
     for key, allowed in known.items():
         wanted = getattr(sel, key)
         if wanted is None or wanted == "all":
             continue
         for i, name in enumerate(wanted):
             if name not in allowed:
-                what = {
-                    "operators": "operator",
-                    "regions": "region",
-                    "kind": "node kind",
-                    "nodes": "node",
-                    "links": "link",
-                    "tech": "technology",
-                    "controlled_by": "controller",
-                }[key]
                 raise InputError(
-                    file, (*path, key, i), f"unknown {what} in topology {topology.name!r}", value=name, allowed=allowed
+                    file,
+                    (*path, key, i),
+                    f"unknown {_WHAT[key]} in topology {topology.name!r}",
+                    value=name,
+                    allowed=allowed,
                 )
     if isinstance(sel, SelectorSpec) and sel.except_ is not None:
-        check_names(topology, sel.except_, file, (*path, "except"))
+        check_names(topology, sel.except_, file, (*path, "except"), known)
+
+
+def selector_key(sel: _SelectorFields) -> Hashable:
+    """What a selection depends on, as a hashable value: equal keys select the same nodes and links."""
+    fields = tuple(
+        v if v is None or isinstance(v, str) else tuple(v)
+        for v in (getattr(sel, k) for k in (*_NODE_KEYS, "nodes", "links"))
+    )
+    ex = sel.except_ if isinstance(sel, SelectorSpec) else None
+    return (fields, None if ex is None else selector_key(ex))
+
+
+class Selector:
+    """Checks and resolves selectors on one topology, each distinct selector once."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self.known = known_names(topology)
+        self.services = frozenset(topology.service_keys)
+        self._cache: dict[Hashable, Selection] = {}
+        self._non_access: dict[frozenset[str], list[str]] = {}
+
+    def __call__(self, sel: SelectorSpec, file: Path | str | None, path: tuple[str | int, ...]) -> Selection:
+        """The nodes and links ``sel`` selects; :class:`InputError` (at ``path``) for a name the topology lacks."""
+        key = selector_key(sel)
+        found = self._cache.get(key)
+        if found is None:
+            check_names(self.topology, sel, file, path, self.known)
+            found = self._cache[key] = select(self.topology, sel)
+        return found
+
+    def non_access(self, nodes: frozenset[str]) -> list[str]:
+        """The nodes of ``nodes`` that are not access nodes, sorted."""
+        found = self._non_access.get(nodes)
+        if found is None:
+            graph = self.topology.graph
+            found = self._non_access[nodes] = sorted(n for n in nodes if graph.nodes[n].get("kind") != "access")
+        return found

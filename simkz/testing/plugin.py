@@ -42,10 +42,13 @@ def simkz_regression(request: pytest.FixtureRequest, tmp_path: Path) -> Callable
     update = bool(request.config.getoption("--simkz-update-baselines"))
 
     def check(scenario: str | Path, baseline_dir: str | Path, **options: Any) -> RunResult:
+        failure: str | None = None
         try:
             result, mismatches, folder = run_and_compare(scenario, baseline_dir, tmp_path, update=update, **options)
         except SimkzError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            failure = str(exc)  # failed outside the handler, so pytest prints the message once
+        if failure is not None:
+            pytest.fail(failure, pytrace=False)
         if mismatches:
             pytest.fail(
                 f"{len(mismatches)} metric(s) differ from the baseline {folder}:\n"

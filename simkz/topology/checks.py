@@ -18,7 +18,7 @@ import networkx as nx
 from simkz.errors import InputError
 from simkz.topology.schema import TopologyFile
 
-__all__ = ["CHECKS", "Finding", "raise_errors", "run_checks"]
+__all__ = ["CHECKS", "MAGNITUDES", "Finding", "raise_errors", "run_checks"]
 
 _TOL = 1e-6
 
@@ -294,6 +294,116 @@ def check_connectivity(spec: TopologyFile) -> list[Finding]:
     return out
 
 
+#: Bounds beyond any real network, so that no product of file numbers overflows a float (``magnitudes``).
+#: assumption: limits, not data: ten times the world's population per region; a terabit per second per user;
+#: a billion Gbps per link; the whole IPv4 space (2^24 /24 blocks) per node; 32-bit AS numbers; a million
+#: requests a day per user, a million-fold capacity and a million hours of patience for backlogs.
+MAGNITUDES: dict[str, float] = {
+    "population": 10**11,
+    "peak_mbps": 1e6,
+    "capacity_gbps": 1e9,
+    "blocks_24": 2**24,
+    "asn": 2**32 - 1,
+    "requests_per_user_per_day": 1e6,
+    "capacity_factor": 1e6,
+    "patience_h": 1e6,
+}
+
+
+def _too_big(path: tuple[str | int, ...], key: str, value: float) -> Finding | None:
+    bound = MAGNITUDES[key]
+    if value <= bound:  # False for NaN too
+        return None
+    return _err("magnitudes", path, "beyond any real network", value, f"at most {bound:,.0f}")
+
+
+def check_magnitudes(spec: TopologyFile) -> list[Finding]:
+    """Numbers stay within :data:`MAGNITUDES`, so that every product of them is a finite float."""
+    found: list[Finding | None] = []
+    for name, region in spec.regions.items():
+        found.append(_too_big(("regions", name, "population"), "population", region.population))
+    for name, op in spec.operators.items():
+        found.extend(_too_big(("operators", name, "asn", i), "asn", a) for i, a in enumerate(op.asn))
+    for name, node in spec.nodes.items():
+        if node.blocks_24 is not None:
+            found.append(_too_big(("nodes", name, "blocks_24"), "blocks_24", node.blocks_24))
+    for name, link in spec.links.items():
+        found.append(_too_big(("links", name, "capacity_gbps"), "capacity_gbps", link.capacity_gbps))
+    for name, svc in spec.services.items():
+        if svc.backlog is not None:
+            for key in ("requests_per_user_per_day", "capacity_factor", "patience_h"):
+                path = ("services", name, "backlog", key)
+                found.append(_too_big(path, key, getattr(svc.backlog, key)))
+    for tech, d in spec.demand.items():
+        found.append(_too_big(("demand", tech, "peak_mbps"), "peak_mbps", d.peak_mbps))
+    return [f for f in found if f is not None]
+
+
+def check_contents(spec: TopologyFile) -> list[Finding]:
+    """Something to compute: a service, internet users, and demand at every hour (else no index exists)."""
+    out: list[Finding] = []
+    if not spec.services:
+        out.append(_err("services", ("services",), "the topology has no service", {}, "at least one service"))
+    elif not sum(s.traffic_share for s in spec.services.values()) > 0:
+        out.append(
+            _err(
+                "demand-total",
+                ("services",),
+                "the services' traffic shares sum to 0: there is no traffic, so no connectivity index",
+                0,
+                "a sum above 0",
+            )
+        )
+    techs_with_users: set[str] = set()
+    for node in spec.nodes.values():
+        region = spec.regions.get(node.region or "")
+        has_users = region is not None and region.population > 0 and region.internet_penetration > 0
+        if node.kind == "access" and node.tech is not None and node.share and has_users:
+            techs_with_users.add(node.tech)
+    if not techs_with_users:
+        out.append(
+            _err(
+                "internet-users",
+                ("nodes",),
+                "the topology has no internet users (no access node with a share above 0 in a region with users)",
+                allowed="an access node with share > 0 in a region with internet_penetration > 0",
+            )
+        )
+    out.extend(_demand_total(spec, techs_with_users))
+    return out
+
+
+def _demand_total(spec: TopologyFile, techs: set[str]) -> list[Finding]:
+    """Each technology with users offers traffic at every local hour."""
+    out: list[Finding] = []
+    for tech in sorted(techs):
+        demand = spec.demand.get(tech)  # type: ignore[call-overload]  # a Tech key
+        if demand is None:
+            continue  # reported by access-nodes
+        if not demand.peak_mbps > 0:
+            out.append(
+                _err(
+                    "demand-total",
+                    ("demand", tech, "peak_mbps"),
+                    f"{tech} users offer no traffic: no connectivity index can be computed for them",
+                    demand.peak_mbps,
+                    "a number > 0 (Mbps)",
+                )
+            )
+        elif not min(demand.hourly) > 0:
+            hour = demand.hourly.index(min(demand.hourly))
+            out.append(
+                _err(
+                    "demand-total",
+                    ("demand", tech, "hourly", hour),
+                    f"{tech} users offer no traffic at local hour {hour}: no connectivity index then",
+                    demand.hourly[hour],
+                    "every hourly factor > 0",
+                )
+            )
+    return out
+
+
 def check_demand(spec: TopologyFile) -> list[Finding]:
     """Each daily profile peaks at 1 (so ``peak_mbps`` is the busiest hour)."""
     return [
@@ -336,6 +446,7 @@ def check_provenance(spec: TopologyFile) -> list[Finding]:
 
 CHECKS: tuple[Check, ...] = (
     check_references,
+    check_magnitudes,
     check_caches,
     check_observatory_fields,
     check_access_nodes,
@@ -343,17 +454,20 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_links,
     check_services,
     check_connectivity,
+    check_contents,
     check_demand,
     check_provenance,
 )
 
 
 def run_checks(spec: TopologyFile) -> list[Finding]:
-    """Run every named check; references first, since the others assume them."""
-    findings = check_references(spec)
-    if any(f.severity == "error" for f in findings):
-        return findings
-    for check in CHECKS[1:]:
+    """Run every named check; references and magnitudes first, since the others assume them."""
+    findings: list[Finding] = []
+    for gate in CHECKS[:2]:
+        findings.extend(gate(spec))
+        if any(f.severity == "error" for f in findings):
+            return findings
+    for check in CHECKS[2:]:
         findings.extend(check(spec))
     return findings
 

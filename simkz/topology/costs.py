@@ -6,7 +6,8 @@ The maths of the methods lives in :mod:`simkz.impact.costs`.
 
 Units: money in millions of the GDP's currency (``gdp_per_year``), exchange rates in units of
 that currency per USD, shares in [0, 1], percentages in [0, 100]. Every number carries
-``source`` (a URL with what it says) or ``assumption`` (what is assumed), or both.
+``source`` (a URL with what it says) or ``assumption`` (what is assumed), or both. Values
+are strict and finite (see :mod:`simkz.inputs`).
 """
 
 from __future__ import annotations
@@ -154,8 +155,14 @@ def read_cost_file(path: Path | str) -> tuple[CostSpec, tuple[tuple[Path, str], 
     return _validated(doc), doc.files
 
 
-def load_cost_spec(path: Path | str) -> CostSpec:
-    """Read and check a costs file; raise a one-line :class:`InputError` naming the key path."""
+def load_cost_spec(path: Path | str, *, document: InputDocument | None = None) -> CostSpec:
+    """Read and check a costs file; raise a one-line :class:`InputError` naming the key path.
+
+    ``document`` is the file as :func:`~simkz.inputs.read_document` gave it, if the caller has
+    read it already (it is then not read again).
+    """
+    if document is not None:
+        return _validated(document)
     return read_cost_file(path)[0]
 
 

@@ -33,7 +33,7 @@ from typing import Any, Literal
 import yaml
 
 from simkz.errors import InputError
-from simkz.inputs import Share, StrictModel, validate_model
+from simkz.inputs import Pair, Share, StrictModel, validate_model
 from simkz.yamlio import read_yaml
 
 __all__ = [
@@ -78,7 +78,7 @@ class _Penetration(StrictModel):
 class _Region(StrictModel):
     name: str
     timezone: str
-    position: tuple[float, float]
+    position: Pair[float]
     source: str
     population: int | None = None
     estimate: int | None = None

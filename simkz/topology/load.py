@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import networkx as nx
 
 from simkz.errors import InputError
-from simkz.inputs import read_document, validate_model
+from simkz.inputs import InputDocument, read_document, validate_model
 from simkz.times import parse_zone
 from simkz.topology.checks import Finding, raise_errors, run_checks
 from simkz.topology.costs import CostSpec, read_cost_file
@@ -26,10 +27,15 @@ def read_topology_file(path: Path | str) -> tuple[TopologyFile, tuple[tuple[Path
     return spec, doc.files
 
 
-def load_topology(path: Path | str) -> Topology:
-    """Read, check and build a topology. Raises :class:`InputError` on the first error."""
+def load_topology(path: Path | str, *, document: InputDocument | None = None) -> Topology:
+    """Read, check and build a topology. Raises :class:`InputError` on the first error.
+
+    ``document`` is the file as :func:`~simkz.inputs.read_document` gave it, if the caller has
+    read it already (it is then not read again). Warnings of the ``extends`` merge come first.
+    """
     path = Path(path)
-    spec, files = read_topology_file(path)
+    doc = document if document is not None else read_document(path)
+    spec, files = validate_model(TopologyFile, doc.data, doc.path), doc.files
     findings = run_checks(spec)
     raise_errors(findings, path)
     costs = None
@@ -41,7 +47,8 @@ def load_topology(path: Path | str) -> Topology:
             )
         costs, cost_files = read_cost_file(costs_path)
         files = (*files, *cost_files)
-    return build_topology(spec, path=path, files=files, findings=findings, costs=costs)
+    topo = build_topology(spec, path=path, files=files, findings=findings, costs=costs)
+    return replace(topo, warnings=(*doc.warnings, *topo.warnings)) if doc.warnings else topo
 
 
 def build_topology(

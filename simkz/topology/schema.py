@@ -4,6 +4,8 @@ Units: populations in persons, capacities in Gbps (gigabits per second),
 per-user demand in Mbps at the busiest hour, shares in [0, 1].
 Every record that holds a number from the world carries ``source`` (a URL,
 a citation or a key of the file's ``sources:`` table) or ``assumption``.
+Unknown keys are errors and values are strict (no ``"400"`` for 400, no ``true`` for a
+share, no ``.inf``: see :mod:`simkz.inputs`); pairs (``ends``, ``position``) are YAML lists.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from simkz.inputs import NonNegative, Share, StrictModel
+from simkz.inputs import NonNegative, Pair, Share, StrictModel
 
 __all__ = [
     "LINK_KINDS",
@@ -54,7 +56,8 @@ NODE_KINDS: tuple[str, ...] = ("access", "core", "gateway", "ixp", "datacenter",
 LINK_KINDS: tuple[str, ...] = ("access", "backbone", "peering", "transit", "cross-border")
 SERVICE_KINDS: tuple[str, ...] = ServiceKind.__args__  # type: ignore[attr-defined]
 
-Position = tuple[float, float]
+#: (x, y) for drawing, written as a YAML list ``[x, y]``.
+Position = Pair[float]
 
 
 class _Provenance(StrictModel):
@@ -115,7 +118,7 @@ class NodeSpec(_Provenance):
 class LinkSpec(_Provenance):
     """A link between two nodes. Capacity is per link, in Gbps."""
 
-    ends: tuple[str, str] = Field(description="The two node keys.")
+    ends: Pair[str] = Field(description="The two node keys.")
     capacity_gbps: float = Field(description="Capacity in Gbps; must be > 0.")
     kind: LinkKind = Field(description="access, backbone, peering, transit or cross-border.")
     cost: Annotated[int, Field(ge=1, le=1000)] = Field(
@@ -179,7 +182,11 @@ class TopologyFile(StrictModel):
 
     name: str = Field(description="Short identifier.")
     description: str = Field("", description="One line for `simkz list`.")
-    extends: str | None = Field(None, description="Base topology file this one overrides.")
+    extends: str | None = Field(
+        None,
+        description="Base file this one is merged over: a path relative to this file, or a shipped topology name. "
+        "In this file, `key+: [...]` appends to the base's list and `key=: value` replaces the base's value.",
+    )
     timezone: str = Field("UTC", description="IANA zone of the country (default for regions).")
     disability_share: Share = Field(0.0, description="Default share of residents with a permanent disability, 0-1.")
     disability_source: str | None = Field(None, description="Source of disability_share.")
