@@ -110,3 +110,34 @@ def test_headline_table(result):
 def test_reproduce_command_names_the_scenario():
     assert re.search(r"^simkz run kz-jan-2022", DOC, flags=re.MULTILINE)
     assert re.search(r"^simkz score results/kz-jan-2022 --observed observations/kz-jan-2022.yaml", DOC, flags=re.M)
+
+
+def test_uncertainty_table(tmp_path):
+    import csv
+
+    from click.testing import CliRunner
+
+    from simkz.cli.main import cli
+
+    out = tmp_path / "unc"
+    args = ["run", "kz-jan-2022-uncertain", "--replications", "50", "--workers", "1", "--tables", "national"]
+    res = CliRunner().invoke(cli, [*args, "--out", str(out), "--quiet"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    with (out / "summary_bands.csv").open(encoding="utf-8") as fh:
+        bands = {row["metric"]: row for row in csv.DictReader(fh)}
+    scale = {
+        "minimum connectivity index (%)": ("national.min_connectivity_index_pct", 1.0),
+        "mean connectivity index (%)": ("national.mean_connectivity_index_pct", 1.0),
+        "user-hours lost (million)": ("national.user_hours_lost", 1e6),
+        "VPN share at the end (%)": ("circumvention.vpn_final_share", 0.01),
+        "messaging fallback at the peak (million)": ("circumvention.messaging_fallback_peak_persons", 1e6),
+        "cost, NetBlocks COST (million USD)": ("costs.methods.netblocks-cost.value", 1e6),
+        "cost, Deloitte high tier (million USD)": ("costs.methods.deloitte.value", 1e6),
+    }
+    rows = table_rows("| figure | mean | 5% | 95% |")
+    assert {r[0] for r in rows} == set(scale)
+    for name, mean, low, high in rows:
+        key, div = scale[name]
+        for text, column in ((mean, "mean"), (low, "q05"), (high, "q95")):
+            decimals = len(text.split(".")[1]) if "." in text else 0
+            assert float(text) == pytest.approx(float(bands[key][column]) / div, abs=0.51 * 10**-decimals), name

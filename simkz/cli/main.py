@@ -10,20 +10,24 @@ import click
 
 from simkz._version import __version__
 from simkz.analysis.observations import observations_json_schema
+from simkz.cli.compare import compare
 from simkz.cli.errors import debug_option, reports_errors
-from simkz.cli.regression import baseline, check
+from simkz.cli.regression import _tables, baseline, check
 from simkz.cli.score import score
 from simkz.cli.summary import print_summary
+from simkz.cli.sweep import many_run_options, note_sweep_block, run_replications_from, single_run_checks, sweep
 from simkz.engine.simulation import Simulation
 from simkz.errors import InputError
+from simkz.impact.tables import with_output_step
 from simkz.inputs import json_schema, read_document
 from simkz.plots import figure_writer
 from simkz.resources import DEFAULT_SCENARIO, require_scenario, shipped_dir
 from simkz.results.paths import output_folder
-from simkz.results.run import check_output, write_text_atomic
+from simkz.results.run import TABLES, check_output, write_text_atomic
 from simkz.scenario.load import load_scenario
 from simkz.scenario.parameters import PARAMETERS
 from simkz.scenario.schema import scenario_json_schema
+from simkz.sweep.plan import MAX_RUNS, file_axes, validate_points
 from simkz.topology.costs import load_cost_spec
 from simkz.topology.kz import build_kz, render_topology
 from simkz.topology.load import load_topology
@@ -66,32 +70,96 @@ def cli(debug: bool) -> None:
     is_flag=True,
     help="Replace the results folder even if simkz did not write it (its files are lost) [default: refuse].",
 )
+@click.option(
+    "--tables",
+    default="all",
+    show_default=True,
+    help="Time series tables to write, comma-separated (national, by_region, by_operator, by_technology, "
+    "by_region_technology, by_service) or all.",
+)
+@click.option(
+    "--output-step",
+    "output_step",
+    metavar="DURATION",
+    help="Sample the tables every DURATION (e.g. 1h), a multiple of the scenario's step [default: the step]; "
+    "the summary's figures stay exact.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1, max=MAX_RUNS),
+    help="Run N times (seeds from SeedSequence(seed).spawn(N)) and write every run's summary and the bands "
+    "(mean and quantiles) of every figure and time series; no figures.",
+)
+@many_run_options
 @debug_option
 @reports_errors
-def run(scenario: str, out: Path | None, seed: int | None, figures: str, quiet: bool, force: bool, debug: bool) -> None:
+def run(
+    scenario: str,
+    out: Path | None,
+    seed: int | None,
+    figures: str,
+    quiet: bool,
+    force: bool,
+    tables: str,
+    output_step: str | None,
+    replications: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    quantiles: str | None,
+    resume: bool,
+    debug: bool,
+) -> None:
     """Run SCENARIO (a file, or a shipped name; default kz-jan-2022) and write its results folder."""
+    if replications is not None:
+        run_replications_from(click.get_current_context().params)
+        return
+    single_run_checks(workers, scheduler, quantiles, resume)
+    _single_run(
+        scenario, out=out, seed=seed, figures=figures, quiet=quiet, force=force, tables=tables, output_step=output_step
+    )
+
+
+def _single_run(
+    scenario: str,
+    *,
+    out: Path | None,
+    seed: int | None,
+    figures: str,
+    quiet: bool,
+    force: bool,
+    tables: str,
+    output_step: str | None,
+) -> None:
+    """One run of SCENARIO into its results folder, and its printed summary."""
     formats = _figure_formats(figures)
+    names = _tables(tables)
     loaded = load_scenario(require_scenario(scenario))
+    note_sweep_block(loaded)
+    loaded = with_output_step(loaded, output_step)
     root = None if out is not None else RESULTS_ROOT
     folder = out if out is not None else output_folder(RESULTS_ROOT, loaded.name, file=loaded.path)
     check_output(folder, root=root, force=force)  # refuse before running, not after
     sim = Simulation(loaded, seed=seed).run()
     result = sim.result
-    ctx = click.get_current_context()
-    result.manifest["command"] = [
-        "simkz",
-        *ctx.command_path.split()[1:],
-        scenario,
-        *(["--seed", str(seed)] if seed is not None else []),
-        *(["--out", str(out)] if out is not None else []),
-    ]
+    chosen = None if names == TABLES else tables
+    result.manifest["command"] = _command_line(scenario, seed=seed, out=out, tables=chosen, output_step=output_step)
     result.manifest["wall_time_s"] = round(sim.wall_time_s, 4)
     writers = [figure_writer(formats)(result)] if formats else []
-    result.save(folder, extras=writers, root=root, force=force)
+    result.save(folder, extras=writers, tables=names, root=root, force=force)
     if quiet:
         click.echo(str(folder))
     else:
         print_summary(result, folder)
+
+
+def _command_line(scenario: str, **options: object) -> list[str]:
+    """The command as given, for the manifest: the subcommand, the scenario and each option that has a value."""
+    given = [arg for name, value in options.items() if value is not None for arg in (_flag(name), str(value))]
+    return ["simkz", *click.get_current_context().command_path.split()[1:], scenario, *given]
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def _figure_formats(text: str) -> tuple[str, ...]:
@@ -137,6 +205,8 @@ def _validate_one(path: Path) -> tuple[str, tuple[str, ...]]:
         load_cost_spec(path, document=doc)
         return "costs", doc.warnings
     scenario = load_scenario(path, document=doc)
+    if scenario.spec.sweep:  # every point of the file's sweep must load as `simkz sweep` would run it
+        validate_points(path, file_axes(scenario))
     return "scenario", scenario.warnings
 
 
@@ -213,6 +283,8 @@ def parameters(debug: bool) -> None:
 cli.add_command(check)
 cli.add_command(baseline)
 cli.add_command(score)
+cli.add_command(sweep)
+cli.add_command(compare)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable
 
 from simkz.model.state import NetworkState, StateBuilder
+from simkz.scenario.distributions import number
 from simkz.scenario.load import Action
 from simkz.topology.network import Topology
 
@@ -24,16 +25,32 @@ __all__ = ["ActionKey", "ActiveFold", "apply", "fold"]
 ActionKey = tuple[float, int, int]
 
 
-def _links_of(topology: Topology, action: Action) -> set[str]:
-    links = set(action.links)
-    for node in action.nodes:
-        links.update(name for _, _, name in topology.graph.edges(node, data="name"))
+#: The most selections whose links are kept per topology.
+_MAX_LINK_SELECTIONS = 4096
+
+
+def _links_of(topology: Topology, action: Action) -> frozenset[str]:
+    """The links an action's selection covers: its links and every link at its nodes.
+
+    Found once per selection (kept with the topology, so refolds and runs sharing the topology reuse it).
+    """
+    known: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = topology.memo("engine.links_of", dict)
+    key = (action.nodes, action.links)
+    links = known.get(key)
+    if links is None:
+        found = set(action.links)
+        for node in action.nodes:
+            found.update(name for _, _, name in topology.graph.edges(node, data="name"))
+        links = frozenset(found)
+        if len(known) >= _MAX_LINK_SELECTIONS:
+            known.clear()
+        known[key] = links
     return links
 
 
 def _shutdown(action: Action, state: StateBuilder) -> None:
     assert action.spec.shutdown is not None
-    share = action.spec.shutdown.share
+    share = number(action.spec.shutdown.share)
     if share >= 1.0:
         state.down_nodes |= action.nodes
         state.down_links |= action.links
@@ -47,7 +64,7 @@ def _block(action: Action, state: StateBuilder) -> None:
     for node in action.nodes:
         rules = state.blocks.setdefault(node, {})
         for service in action.spec.block.services:
-            rules[service] = action.spec.block.effectiveness
+            rules[service] = number(action.spec.block.effectiveness)
 
 
 def _restore(topology: Topology, action: Action, state: StateBuilder) -> None:
@@ -86,11 +103,11 @@ def apply(topology: Topology, action: Action, state: StateBuilder) -> None:
     elif action.kind == "throttle":
         assert spec.throttle is not None
         for link in _links_of(topology, action):
-            state.link_factor[link] = spec.throttle.factor
+            state.link_factor[link] = number(spec.throttle.factor)
     elif action.kind == "degrade":
         assert spec.degrade is not None
         for node in action.nodes:  # several degrades of one node compound
-            state.degrade[node] = state.degrade.get(node, 1.0) * spec.degrade.pass_
+            state.degrade[node] = state.degrade.get(node, 1.0) * number(spec.degrade.pass_)
     elif action.kind == "withdraw":
         state.withdrawn |= action.nodes
     elif action.kind == "block":
@@ -98,7 +115,7 @@ def apply(topology: Topology, action: Action, state: StateBuilder) -> None:
     elif action.kind == "whitelist":
         assert spec.whitelist is not None
         for node in action.nodes:
-            state.whitelists[node] = (frozenset(spec.whitelist.services), spec.whitelist.effectiveness)
+            state.whitelists[node] = (frozenset(spec.whitelist.services), number(spec.whitelist.effectiveness))
     elif action.kind == "restore":
         _restore(topology, action, state)
     else:  # pragma: no cover - the schema admits no other kind

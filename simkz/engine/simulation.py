@@ -1,9 +1,9 @@
 """One run of one scenario: ``Simulation(scenario).run().result``.
 
-Lifecycle: ``initialize`` (draw parameters, build the SimPy environment and
-processes) -> ``run`` (advance event by event, evaluate the network once per
-instant at which something changed) -> ``finalize`` (turn the trace into a
-:class:`~simkz.results.run.RunResult`). A simulation runs once.
+Lifecycle: ``initialize`` (realise the scenario: draw its parameters and uncertain action numbers
+and shifts; build the SimPy environment and processes) -> ``run`` (advance event by event,
+evaluate the network once per instant at which something changed) -> ``finalize`` (turn the trace
+into a :class:`~simkz.results.run.RunResult`). A simulation runs once.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from simkz.engine.network import NetworkModel
 from simkz.engine.processes import World, action_window, demand_clock
 from simkz.engine.recorder import Recorder
 from simkz.errors import LifecycleError
-from simkz.impact.disruption import effective_served
 from simkz.impact.report import build_result
 from simkz.results.run import RunResult
 from simkz.scenario.load import Scenario
-from simkz.scenario.parameters import draw_parameters
+from simkz.scenario.realise import Realised, realise, seed_record
 
 __all__ = ["Simulation"]
 
@@ -34,14 +33,20 @@ class Simulation:
 
     Parameters
     ----------
-    scenario: a loaded scenario (see :func:`simkz.load_scenario`).
-    seed: overrides the scenario's seed.
+    scenario: a loaded scenario (see :func:`simkz.load_scenario`); after :meth:`initialize`, the
+        realised one (every uncertain number drawn).
+    seed: overrides the scenario's seed: an int, or a :class:`numpy.random.SeedSequence` (e.g. one of
+        ``SeedSequence(seed).spawn(n)``, for replications). The generator is ``numpy.random.default_rng(seed)``;
+        ``self.seed`` is its JSON record (an int, or ``{"entropy": ..., "spawn_key": [...]}``).
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None) -> None:
         self.scenario = scenario
-        self.seed = scenario.seed if seed is None else int(seed)
-        self.rng = np.random.default_rng(self.seed)
+        chosen = scenario.seed if seed is None else seed
+        chosen = chosen if isinstance(chosen, np.random.SeedSequence) else int(chosen)
+        self.seed = seed_record(chosen)
+        self.rng = np.random.default_rng(chosen)
+        self.realised: Realised | None = None
         self.phase = "created"
         self.parameters: dict[str, float] = {}
         self.network = NetworkModel(scenario.topology)
@@ -50,10 +55,12 @@ class Simulation:
         self._result: RunResult | None = None
 
     def initialize(self) -> Simulation:
-        """Draw the parameters and set up the SimPy processes."""
+        """Realise the scenario (draw its parameters, action numbers and shifts) and set up the SimPy processes."""
         if self.phase != "created":
             raise LifecycleError(f"initialize() called in phase {self.phase!r}")
-        self.parameters = draw_parameters(self.scenario.parameters, self.rng)
+        self.realised = realise(self.scenario, self.rng)
+        self.scenario = self.realised.scenario
+        self.parameters = self.realised.parameters
         self.network.set_caches(self.parameters["cache_serves_without_origin"])
         topology = self.scenario.topology
         self.env = simpy.Environment()
@@ -102,9 +109,8 @@ class Simulation:
         if not (world.state_changed or world.demand_changed):
             return
         hours = self.network.local_hours(self.scenario.start + timedelta(seconds=now))
-        demand = self.network.demand.gbps(hours)
-        flows = self.network.flows(world.state, demand, world.vpn_share)
-        effective = effective_served(self.scenario.topology, flows.served)
+        snapshot = self.network.snapshot(world.state, hours, world.vpn_share)
+        effective = snapshot.effective
         backlog = np.zeros(len(self.scenario.topology.services))
         if self.queues:
             share = self._users @ effective / self._users.sum()
@@ -114,9 +120,9 @@ class Simulation:
         probe, visible = self.network.signals(world.state)
         self.recorder.record(
             now,
-            served=flows.served,
+            served=snapshot.served,
             effective=effective,
-            traffic_gbps=(flows.served * demand).sum(axis=1),
+            traffic_gbps=snapshot.traffic_gbps,
             baseline_gbps=self.network.baseline_gbps(hours),
             vpn_share=world.vpn_share,
             backlog=backlog,

@@ -19,26 +19,44 @@ from numpy.typing import NDArray
 
 from simkz.topology.network import Topology
 
-__all__ = ["dependency_order", "disrupted", "effective_served", "intervals"]
+__all__ = ["Dependency", "dependencies", "dependency_order", "disrupted", "effective_served", "intervals"]
+
+
+#: (service, service it depends on, share of requests that need it), by service indices.
+Dependency = tuple[int, int, float]
 
 
 def dependency_order(topology: Topology) -> list[int]:
-    """Service indices with every service after those it depends on (ties by name)."""
+    """Service indices with every service after those it depends on (ties by name); sorted once per topology."""
+    return list(topology.memo("impact.dependency_order", lambda: _dependency_order(topology)))
+
+
+def _dependency_order(topology: Topology) -> tuple[int, ...]:
     keys = topology.service_keys
     graph = nx.DiGraph()
     graph.add_nodes_from(keys)
     graph.add_edges_from((d, s.key) for s in topology.services for d, _ in s.depends_on)
     index = {k: i for i, k in enumerate(keys)}
-    return [index[k] for k in nx.lexicographical_topological_sort(graph)]
+    return tuple(index[k] for k in nx.lexicographical_topological_sort(graph))
+
+
+def dependencies(topology: Topology) -> tuple[Dependency, ...]:
+    """Every dependency, in the order :func:`effective_served` applies them (that of :func:`dependency_order`)."""
+
+    def make() -> tuple[Dependency, ...]:
+        index = {k: i for i, k in enumerate(topology.service_keys)}
+        return tuple(
+            (i, index[dep], share) for i in dependency_order(topology) for dep, share in topology.services[i].depends_on
+        )
+
+    return topology.memo("impact.dependencies", make)
 
 
 def effective_served(topology: Topology, served: NDArray[np.float64]) -> NDArray[np.float64]:
     """Effective served shares; ``served`` has services on its last axis (any leading shape)."""
     eff = np.array(served, dtype=np.float64, copy=True)
-    index = {k: i for i, k in enumerate(topology.service_keys)}
-    for i in dependency_order(topology):
-        for dep, share in topology.services[i].depends_on:
-            eff[..., i] *= 1.0 - share + share * eff[..., index[dep]]
+    for i, dep, share in dependencies(topology):
+        eff[..., i] *= 1.0 - share + share * eff[..., dep]
     return eff
 
 
@@ -53,11 +71,9 @@ def disrupted(
     out = effective_share < threshold
     if backlog is not None:
         out |= backlog
-    index = {k: i for i, k in enumerate(topology.service_keys)}
-    for i in dependency_order(topology):
-        for dep, share in topology.services[i].depends_on:
-            if share >= 1.0:
-                out[:, i] |= out[:, index[dep]]
+    for i, dep, share in dependencies(topology):
+        if share >= 1.0:
+            out[:, i] |= out[:, dep]
     return out
 
 

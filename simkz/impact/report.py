@@ -41,7 +41,7 @@ def build_result(
     scenario: Scenario,
     trace: Trace,
     *,
-    seed: int,
+    seed: int | dict[str, Any],
     parameters: Mapping[str, float],
     stats: Mapping[str, Any],
 ) -> RunResult:

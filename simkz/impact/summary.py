@@ -132,8 +132,10 @@ def _groups(out: Outcome, dur: NDArray[np.float64], end_s: float) -> dict[str, A
     return tables
 
 
-def _scenario(scenario: Scenario, seed: int, parameters: Mapping[str, float]) -> dict[str, Any]:
-    return {
+def _scenario(scenario: Scenario, seed: int | dict[str, Any], parameters: Mapping[str, float]) -> dict[str, Any]:
+    """The scenario block: what was run, the seed (an int, or a spawned seed's entropy and spawn key), the
+    parameters, and (only for a scenario with uncertain action numbers or shifts) the draws by key path."""
+    block = {
         "name": scenario.name,
         "description": scenario.description,
         "topology": scenario.topology.name,
@@ -144,6 +146,9 @@ def _scenario(scenario: Scenario, seed: int, parameters: Mapping[str, float]) ->
         "seed": seed,
         "parameters": {k: round_sig(v) for k, v in parameters.items()},
     }
+    if scenario.draws:
+        block["draws"] = {k: round_sig(v) for k, v in scenario.draws.items()}
+    return block
 
 
 def build_summary(
@@ -151,7 +156,7 @@ def build_summary(
     trace: Trace,
     out: Outcome,
     *,
-    seed: int,
+    seed: int | dict[str, Any],
     parameters: Mapping[str, float],
     costs: Mapping[str, Any] | None,
 ) -> dict[str, Any]:

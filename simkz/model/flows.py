@@ -45,9 +45,11 @@ from simkz.topology.network import Topology
 __all__ = [
     "Caches",
     "Flows",
+    "Paths",
     "Tunnel",
     "capacities",
     "evaluate",
+    "evaluate_paths",
     "pass_shares",
     "probe_passes",
     "probe_reach",
@@ -153,23 +155,72 @@ def capacities(topology: Topology, state: NetworkState) -> NDArray[np.float64]:
     return cap
 
 
-def _push(routing: Routing, passes: NDArray[np.float64], mass: NDArray[np.float64], load: NDArray[np.float64]) -> None:
-    """Push demand from the cohorts towards the hosts, layer by layer, adding to ``load`` (Gbps)."""
-    for layer in reversed(routing.layers):
-        flow = mass[layer.src] * passes[layer.src] * layer.weight
-        mass += np.bincount(layer.dst, weights=flow, minlength=mass.shape[0])
-        load += np.bincount(layer.link, weights=flow, minlength=load.shape[0])
+class Paths:
+    """A routing and the pass shares of one policy, ready for repeated evaluation.
 
+    The pass shares each layer needs are gathered once, and the delivered shares with no congested
+    link (every capacity scale 1, the usual case) are computed once: evaluating a state again under
+    new demand only pushes the demand. Every number is computed as :func:`evaluate` always did,
+    operation for operation (a scale of exactly 1 is left out of a product it would not change).
+    """
 
-def _delivered(routing: Routing, passes: NDArray[np.float64], scale: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The expected delivered share from every node to the hosts."""
-    delivered = np.zeros(passes.shape[0], dtype=np.float64)
-    delivered[routing.hosts] = passes[routing.hosts]
-    for layer in routing.layers:
-        contrib = layer.weight * scale[layer.link] * delivered[layer.dst]
-        delivered += np.bincount(layer.src, weights=contrib, minlength=delivered.shape[0])
-        delivered[layer.nodes] *= passes[layer.nodes]
-    return delivered
+    def __init__(self, routing: Routing, passes: NDArray[np.float64]) -> None:
+        self.routing = routing
+        self.passes = passes
+        self._src = tuple(passes[layer.src] for layer in routing.layers)
+        self._nodes = tuple(passes[layer.nodes] for layer in routing.layers)
+        self._unit: NDArray[np.float64] | None = None
+        self._factors: tuple[Caches, NDArray[np.float64]] | None = None
+        self._stacked: tuple[bytes, NDArray[np.int64]] | None = None
+
+    def stacked(self, cohort_nodes: NDArray[np.int64]) -> NDArray[np.int64]:
+        """``[cohort, service]``: the stacked index of each cohort's node for each service (kept for the last
+        ``cohort_nodes`` asked for)."""
+        key, memo = cohort_nodes.tobytes(), self._stacked  # one read: another thread may replace it
+        if memo is None or memo[0] != key:
+            n, n_services = self.routing.n_nodes, self.routing.n_services
+            stacked = np.arange(n_services)[None, :] * n + cohort_nodes[:, None]
+            stacked.flags.writeable = False
+            memo = self._stacked = (key, stacked)
+        return memo[1]
+
+    def push(self, mass: NDArray[np.float64], load: NDArray[np.float64]) -> None:
+        """Push demand from the cohorts towards the hosts, layer by layer, adding to ``load`` (Gbps)."""
+        layers = self.routing.layers
+        for i in range(len(layers) - 1, -1, -1):
+            layer = layers[i]
+            flow = mass[layer.src] * self._src[i] * layer.weight
+            mass += np.bincount(layer.dst, weights=flow, minlength=mass.shape[0])
+            load += np.bincount(layer.link, weights=flow, minlength=load.shape[0])
+
+    def delivered(self, scale: NDArray[np.float64] | None) -> NDArray[np.float64]:
+        """The expected delivered share from every node to the hosts under the capacity ``scale`` of every link
+        (None: no link congested, every scale 1; then computed once and read-only)."""
+        if scale is not None:
+            return self._delivered(scale)
+        if self._unit is None:
+            unit = self._delivered(None)
+            unit.flags.writeable = False
+            self._unit = unit
+        return self._unit
+
+    def cache_factors(self, caches: Caches) -> NDArray[np.float64]:
+        """:meth:`Caches.factors` with no link congested (kept for the last ``caches`` asked for)."""
+        memo = self._factors  # one read: another thread may replace it
+        if memo is None or memo[0] is not caches:
+            memo = self._factors = (caches, caches.factors(self.delivered(None), self.routing.n_nodes))
+        return memo[1]
+
+    def _delivered(self, scale: NDArray[np.float64] | None) -> NDArray[np.float64]:
+        routing = self.routing
+        delivered = np.zeros(self.passes.shape[0], dtype=np.float64)
+        delivered[routing.hosts] = self.passes[routing.hosts]
+        for layer, node_passes in zip(routing.layers, self._nodes, strict=True):
+            weight = layer.weight if scale is None else layer.weight * scale[layer.link]
+            contrib = weight * delivered[layer.dst]
+            delivered += np.bincount(layer.src, weights=contrib, minlength=delivered.shape[0])
+            delivered[layer.nodes] *= node_passes
+        return delivered
 
 
 def evaluate(
@@ -195,28 +246,48 @@ def evaluate(
     connected: ``[cohort]`` share of each cohort's users not cut off by a partial shutdown, 0-1 (default all).
     caches: the domestic caches, if any.
     """
-    n, n_services = routing.n_nodes, routing.n_services
-    stacked = np.arange(n_services)[None, :] * n + cohort_nodes[:, None]  # [cohort, service]
+    ways = (tunnel.share, Paths(routing, tunnel.passes)) if tunnel is not None else None
+    return evaluate_paths(Paths(routing, passes), capacity_gbps, demand_gbps, cohort_nodes, ways, connected, caches)
+
+
+def evaluate_paths(
+    paths: Paths,
+    capacity_gbps: NDArray[np.float64],
+    demand_gbps: NDArray[np.float64],
+    cohort_nodes: NDArray[np.int64],
+    tunnel: tuple[float, Paths] | None = None,
+    connected: NDArray[np.float64] | None = None,
+    caches: Caches | None = None,
+) -> Flows:
+    """:func:`evaluate` on prepared :class:`Paths` (``tunnel``: the VPN share, 0-1, and the paths its traffic
+    meets), for callers that evaluate one state many times."""
+    n, n_services = paths.routing.n_nodes, paths.routing.n_services
+    stacked = paths.stacked(cohort_nodes)  # [cohort, service]
     if connected is not None:
         demand_gbps = demand_gbps * connected[:, None]
-    share = tunnel.share if tunnel is not None else 0.0
+    share = tunnel[0] if tunnel is not None else 0.0
     load = np.zeros(capacity_gbps.shape[0], dtype=np.float64)
-    ways = [(1.0 - share, passes)] + ([(share, tunnel.passes)] if tunnel is not None and share > 0 else [])
-    for weight, way_passes in ways:
+    ways = [(1.0 - share, paths)] + ([(share, tunnel[1])] if tunnel is not None and share > 0 else [])
+    for weight, way in ways:
         mass = np.zeros(n * n_services, dtype=np.float64)
         np.add.at(mass, stacked.ravel(), weight * demand_gbps.ravel())
-        _push(routing, way_passes, mass, load)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(load > capacity_gbps, capacity_gbps / load, 1.0)
-    scale = np.clip(np.nan_to_num(scale, nan=0.0), 0.0, 1.0)
-    delivered = _delivered(routing, passes, scale)
+        way.push(mass, load)
+    over = load > capacity_gbps
+    congested: NDArray[np.float64] | None = None  # None: every scale is 1, as below it would come out
+    if over.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(over, capacity_gbps / load, 1.0)
+        congested = scale = np.clip(np.nan_to_num(scale, nan=0.0), 0.0, 1.0)
+    else:
+        scale = np.ones(capacity_gbps.shape[0], dtype=np.float64)
+    delivered = paths.delivered(congested)
     served = delivered[stacked]
     if len(ways) > 1:
-        assert tunnel is not None
-        tunnelled = _delivered(routing, tunnel.passes, scale)[stacked]
+        tunnelled = ways[1][1].delivered(congested)[stacked]
         served = (1.0 - share) * served + share * np.maximum(served, tunnelled)
     if caches is not None:
-        served[:, caches.services] *= caches.factors(delivered, n)[None, :]
+        factors = caches.factors(delivered, n) if congested is not None else paths.cache_factors(caches)
+        served[:, caches.services] *= factors[None, :]
     if connected is not None:
         served = served * connected[:, None]
     return Flows(served=served, load_gbps=load, scale=scale)
@@ -224,5 +295,5 @@ def evaluate(
 
 def probe_reach(routing: Routing, passes: NDArray[np.float64], n_links: int) -> NDArray[np.float64]:
     """[node] the share of probes between each node and abroad that get through (``routing`` has the foreign
-    nodes as its one target set; capacity is not applied to probes)."""
-    return _delivered(routing, passes, np.ones(n_links, dtype=np.float64))
+    nodes as its one target set; capacity is not applied to probes, so ``n_links`` is not needed)."""
+    return Paths(routing, passes).delivered(None).copy()

@@ -118,43 +118,72 @@ def route(
 
     ``targets`` replaces the services' host sets (one stacked "service" per set), e.g. every
     foreign node for the probes of the observatory signals.
+
+    Services with the same up hosts have the same paths: the search runs once per distinct host set
+    (``kz-2022`` has 22 services on 4), and each service gets a copy shifted to its place in the stacked
+    index space. The layers hold, at each distance, the edges of every service in service order, each
+    service's in the order its nodes were settled (what a search per service gives, edge for edge).
     """
     n = len(topology.nodes)
     index = topology.node_index
     adj = _adjacency(topology, down_nodes, down_links)
+    host_sets = [s.hosts for s in topology.services] if targets is None else targets
+    searched: dict[tuple[int, ...], _SetRouting] = {}
+    per_service: list[_SetRouting] = []
+    for service_hosts in host_sets:
+        sources = tuple(sorted({index[h] for h in service_hosts if h not in down_nodes}))
+        if sources not in searched:
+            searched[sources] = _route_set(adj, sources)
+        per_service.append(searched[sources])
+    distances = sorted({d for r in per_service for d in r.layers})
+    layers = tuple(
+        _stack([(s * n, r.layers[d]) for s, r in enumerate(per_service) if d in r.layers]) for d in distances
+    )
+    hosts = np.concatenate([s * n + r.hosts for s, r in enumerate(per_service)]) if per_service else np.zeros(0)
+    return Routing(n_nodes=n, n_services=len(host_sets), hosts=np.sort(hosts).astype(np.int64), layers=layers)
+
+
+@dataclass(frozen=True)
+class _SetRouting:
+    """The routing towards one host set, in plain node indices (service 0 of the stacked space)."""
+
+    hosts: NDArray[np.int64]  #: node indices of the up hosts, sorted
+    layers: dict[float, Layer]  #: by distance from the hosts
+
+
+def _route_set(adj: Adjacency, sources: tuple[int, ...]) -> _SetRouting:
+    """Least-cost DAG towards ``sources``: at each distance, the edges leaving each node (settling order)."""
+    dist, count, order = _least_cost(adj, list(sources))
     edges_at: dict[float, list[tuple[int, int, int, float]]] = {}
     nodes_at: dict[float, list[int]] = {}
-    hosts: list[int] = []
-    host_sets = [s.hosts for s in topology.services] if targets is None else targets
-    for s, service_hosts in enumerate(host_sets):
-        base = s * n
-        sources = sorted({index[h] for h in service_hosts if h not in down_nodes})
-        hosts.extend(base + h for h in sources)
-        dist, count, order = _least_cost(adj, sources)
-        for u in order:
-            d = dist[u]
-            if d == 0:
-                continue
-            nodes_at.setdefault(d, []).append(base + u)
-            edges = edges_at.setdefault(d, [])
-            for v, li, cost in adj[u]:
-                if dist[v] + cost == d:
-                    edges.append((base + u, base + v, li, count[v] / count[u]))
-    layers = []
-    for d in sorted(nodes_at):
+    for u in order:
+        d = dist[u]
+        if d == 0:
+            continue
+        nodes_at.setdefault(d, []).append(u)
+        edges = edges_at.setdefault(d, [])
+        for v, li, cost in adj[u]:
+            if dist[v] + cost == d:
+                edges.append((u, v, li, count[v] / count[u]))
+    layers = {}
+    for d, nodes in nodes_at.items():
         edges = edges_at[d]
-        layers.append(
-            Layer(
-                src=np.array([e[0] for e in edges], dtype=np.int64),
-                dst=np.array([e[1] for e in edges], dtype=np.int64),
-                link=np.array([e[2] for e in edges], dtype=np.int64),
-                weight=np.array([e[3] for e in edges], dtype=np.float64),
-                nodes=np.array(nodes_at[d], dtype=np.int64),
-            )
+        layers[d] = Layer(
+            src=np.array([e[0] for e in edges], dtype=np.int64),
+            dst=np.array([e[1] for e in edges], dtype=np.int64),
+            link=np.array([e[2] for e in edges], dtype=np.int64),
+            weight=np.array([e[3] for e in edges], dtype=np.float64),
+            nodes=np.array(nodes, dtype=np.int64),
         )
-    return Routing(
-        n_nodes=n,
-        n_services=len(host_sets),
-        hosts=np.array(sorted(hosts), dtype=np.int64),
-        layers=tuple(layers),
+    return _SetRouting(hosts=np.array(sources, dtype=np.int64), layers=layers)
+
+
+def _stack(parts: list[tuple[int, Layer]]) -> Layer:
+    """One layer of the stacked routing: each service's layer shifted by its base index, in service order."""
+    return Layer(
+        src=np.concatenate([base + layer.src for base, layer in parts]),
+        dst=np.concatenate([base + layer.dst for base, layer in parts]),
+        link=np.concatenate([layer.link for _, layer in parts]),
+        weight=np.concatenate([layer.weight for _, layer in parts]),
+        nodes=np.concatenate([base + layer.nodes for base, layer in parts]),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import sys
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from typing import Any
 
 from simkz._version import __version__
 
-__all__ = ["PACKAGES", "make_manifest"]
+__all__ = ["PACKAGES", "make_manifest", "package_versions"]
 
 #: Packages whose versions are written into every manifest.
 PACKAGES = ("networkx", "simpy", "numpy", "matplotlib", "click", "pydantic", "PyYAML", "tzdata")
@@ -24,10 +25,17 @@ def _version(name: str) -> str:
         return "not installed"
 
 
+@functools.cache
+def package_versions() -> tuple[tuple[str, str], ...]:
+    """(package, version) of every package in :data:`PACKAGES`, looked up once per process (the lookup reads
+    each package's metadata from disk: a few milliseconds a run otherwise)."""
+    return tuple((name, _version(name)) for name in PACKAGES)
+
+
 def make_manifest(
     *,
     files: tuple[tuple[Path, str], ...],
-    seed: int,
+    seed: int | dict[str, Any],
     engine: Mapping[str, Any],
     command: list[str] | None = None,
     wall_time_s: float | None = None,
@@ -37,7 +45,7 @@ def make_manifest(
         "simkz_version": __version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "packages": {name: _version(name) for name in PACKAGES},
+        "packages": dict(package_versions()),
         "inputs": [{"path": str(p), "sha256": digest} for p, digest in files],
         "seed": seed,
         "command": command if command is not None else list(sys.argv),

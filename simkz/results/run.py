@@ -134,6 +134,12 @@ class RunResult:
             (folder / "manifest.json").write_text(dump_json(self.manifest), encoding="utf-8")
         step()
 
+    def to_pandas(self) -> dict[str, Any]:
+        """Every table as a tidy :class:`pandas.DataFrame`, by table name (needs the ``pandas`` extra)."""
+        from simkz.results.frames import table_frame
+
+        return {name: table_frame(table) for name, table in self.tables.items()}
+
     @classmethod
     def load(cls, folder: Path | str) -> RunResult:
         """Read a results folder written by :meth:`save` (``national.csv`` and ``summary.json`` are required; the

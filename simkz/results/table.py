@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +20,8 @@ __all__ = ["SIGNIFICANT", "Table", "format_number", "round_sig"]
 
 #: Significant digits written for floats: enough for any figure, stable across runs.
 SIGNIFICANT = 10
+#: Rows joined into one block of text before it is written (bounds the memory a large table needs).
+WRITE_ROWS = 1 << 16
 
 
 def round_sig(value: float, digits: int = SIGNIFICANT) -> float:
@@ -63,16 +67,22 @@ class Table:
         return Table({k: v[mask] for k, v in self.columns.items()})
 
     def write_csv(self, path: Path) -> None:
-        formatters = []
-        for name in self.columns:
-            kind = COLUMNS[name].kind
-            formatters.append(str if kind == "str" else (lambda v: str(int(v))) if kind == "int" else format_number)
+        """Write the table as CSV (header, then one line per row, each ending in a newline).
+
+        Formatted column by column: each distinct value is formatted once (floats with :func:`format_number`,
+        whole numbers with ``str(int(v))``, text quoted as :mod:`csv` quotes it) and the lines are joined in
+        blocks of :data:`WRITE_ROWS` rows. The bytes are those of a :func:`csv.writer` fed cell by cell.
+        """
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(self.columns)
-            cols = list(self.columns.values())
-            for i in range(len(self)):
-                writer.writerow([f(c[i]) for f, c in zip(formatters, cols, strict=True)])
+            if len(self.columns) < 2:  # a lone empty cell is quoted by csv.writer: keep its rules
+                _write_rows_by_cell(self, fh)
+                return
+            quote = _Quoter()
+            fh.write(",".join(quote(name) for name in self.columns) + "\n")
+            cells = [_cells(COLUMNS[name].kind, values, quote) for name, values in self.columns.items()]
+            for start in range(0, len(self), WRITE_ROWS):
+                block = [c[start : start + WRITE_ROWS] for c in cells]
+                fh.write("\n".join(map(",".join, zip(*block, strict=True))) + "\n")
 
     @classmethod
     def read_csv(cls, path: Path) -> Table:
@@ -116,6 +126,58 @@ class Table:
             raw = [r[j] for r in rows]
             columns[name] = _column(path, name, raw, lines)
         return cls(columns)
+
+
+class _Quoter:
+    """Text cells as :func:`csv.writer` writes them (quoted where they hold a comma, a quote or a line break)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._known: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        cell = self._known.get(text)
+        if cell is None:
+            self._buffer.seek(0)
+            self._buffer.truncate()
+            self._writer.writerow(("", text))  # a cell beside another: never the lone-empty-cell case
+            cell = self._buffer.getvalue()[1:-1]
+            self._known[text] = cell
+        return cell
+
+
+#: Text that :func:`csv.writer` may quote: a comma, a quote, any white space (line breaks among it), or nothing.
+_MAY_QUOTE = re.compile(r'[,"\s]|^$')
+
+
+def _cells(kind: str, values: NDArray[np.generic], quote: _Quoter) -> list[str]:
+    """One column's cells as text: each distinct value formatted (or quoted) once, then spread to its rows."""
+    if kind == "str":
+        cells: list[str] = values.tolist() if values.dtype.kind == "U" else [str(v) for v in values.tolist()]
+        quoted = {v: quote(v) for v in set(cells) if _MAY_QUOTE.search(v)}
+        changed = {v: q for v, q in quoted.items() if q != v}
+        return [changed.get(v, v) for v in cells] if changed else cells
+    form: Callable[[Any], str] = (lambda v: str(int(v))) if kind == "int" else format_number
+    if values.dtype.kind not in "biuf" or len(values) == 0:
+        return [form(v) for v in values.tolist()]
+    distinct, where = np.unique(values, return_inverse=True)
+    text = np.array([form(v) for v in distinct.tolist()], dtype=object)
+    cells = text[where.reshape(-1)].tolist()
+    return cells
+
+
+def _write_rows_by_cell(table: Table, fh: TextIO) -> None:
+    """The plain writer: every cell formatted and written through :func:`csv.writer`."""
+    formatters = []
+    for name in table.columns:
+        kind = COLUMNS[name].kind
+        formatters.append(str if kind == "str" else (lambda v: str(int(v))) if kind == "int" else format_number)
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(table.columns)
+    cols = list(table.columns.values())
+    for i in range(len(table)):
+        writer.writerow([f(c[i]) for f, c in zip(formatters, cols, strict=True)])
 
 
 def _parse_csv(path: Path, text: str) -> tuple[list[str], list[list[str]], list[int]]:

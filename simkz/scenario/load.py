@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from simkz.errors import InputError
 from simkz.inputs import InputDocument, read_document, validate_model
 from simkz.resources import find_topology
+from simkz.scenario.distributions import support
 from simkz.scenario.parameters import ParameterValue, parse_parameters
 from simkz.scenario.schema import POLICY_KINDS, ActionSpec, DailySpec, ScenarioFile, SelectorSpec
 from simkz.scenario.select import Selector
@@ -38,6 +39,7 @@ __all__ = [
     "Scenario",
     "Window",
     "bind_scenario",
+    "clip_windows",
     "load_scenario",
 ]
 
@@ -65,7 +67,13 @@ class Window:
 
 @dataclass(frozen=True)
 class Action:
-    """One action of a scenario with its selection resolved and its windows in seconds."""
+    """One action of a scenario with its selection resolved and its windows in seconds.
+
+    ``windows`` are clipped to the run and do not include ``shift_min``: realising the scenario
+    (:func:`simkz.scenario.realise.realise`) shifts ``unclipped`` (the windows before clipping that a
+    shift within ``shift_min``'s range can bring into the run; empty for an action without a shift) and
+    clips them again.
+    """
 
     index: int
     kind: str
@@ -73,6 +81,7 @@ class Action:
     nodes: frozenset[str]
     links: frozenset[str]
     windows: tuple[Window, ...]
+    unclipped: tuple[Window, ...] = ()
 
     @property
     def label(self) -> str:
@@ -97,6 +106,8 @@ class Scenario:
     actions: tuple[Action, ...]
     files: tuple[tuple[Path, str], ...] = ()
     warnings: tuple[str, ...] = ()
+    #: What realising drew for the actions, by key path (``actions[3].degrade.pass``); empty before.
+    draws: dict[str, float] = field(default_factory=dict)
 
     @property
     def duration_s(self) -> float:
@@ -168,10 +179,12 @@ def bind_scenario(
         selections.append((nodes, links))
     actions = []
     for i, (act, (nodes, links)) in enumerate(zip(spec.actions, selections, strict=True)):
-        windows = _windows(act, start, duration, zone, path, ("actions", i), budget)
-        if not windows:
+        unclipped = _windows(act, start, duration, zone, path, ("actions", i), budget)
+        if not unclipped:
             warnings.append(f"warning: {_name(path)}: actions[{i}]: never in force between the start and the end")
-        actions.append(Action(i, act.kind, act, nodes, links, windows))
+        windows = clip_windows(unclipped, 0.0, duration.total_seconds())
+        shifted = support(act.shift_min) != (0.0, 0.0)
+        actions.append(Action(i, act.kind, act, nodes, links, windows, unclipped if shifted else ()))
     return Scenario(
         name=spec.name,
         description=spec.description,
@@ -316,7 +329,7 @@ def _selection(
     nodes, links = selector(sel_spec, path, sel_loc)
     if kind in POLICY_KINDS:
         return nodes, frozenset()
-    partial = kind == "shutdown" and act.shutdown is not None and act.shutdown.share < 1.0
+    partial = kind == "shutdown" and act.shutdown is not None and support(act.shutdown.share)[0] < 1.0
     if partial or kind == "withdraw":
         _require_access(selector, nodes, links, path, sel_loc, "a partial shutdown" if partial else "withdraw")
     return nodes, links
@@ -359,16 +372,21 @@ def _daily(
     loc: tuple[str | int, ...],
     budget: _WindowBudget,
 ) -> list[tuple[float, float]]:
-    """The windows of a daily schedule, in seconds since the start, for the days that can meet the run."""
+    """The windows of a daily schedule, in seconds since the start, for the days that can meet the run (shifted
+    by any value of the action's ``shift_min``)."""
     first: date = _field(path, (*loc, "between", 0), parse_date, between[0])
     last: date = _field(path, (*loc, "between", 1), parse_date, between[1])
     if last < first:
         raise InputError(path, (*loc, "between"), "the last date is before the first", value=list(between))
     t_from = _field(path, (*loc, "daily", "from"), parse_clock, daily.from_)
     t_to = _field(path, (*loc, "daily", "to"), parse_clock, daily.to)
-    # only days whose window can meet the run matter (two days of margin for offsets and DST)
-    day = max(first, start.astimezone(zone).date() - timedelta(days=2))
-    last = min(last, (start + duration).astimezone(zone).date() + timedelta(days=1))
+    lo, hi = (60.0 * m for m in support(act.shift_min))
+    first_opens = datetime.combine(first, t_from, zone)
+    last_closes = datetime.combine(last + timedelta(days=1) if t_to <= t_from else last, t_to, zone)
+    _check_shift(path, loc, start, ((first_opens - start).total_seconds(), (last_closes - start).total_seconds()), act)
+    # only days whose window can meet the run matter (two days of margin for offsets and DST, and the shift's)
+    day = max(first, start.astimezone(zone).date() - timedelta(days=2 + math.ceil(max(hi, 0.0) / 86400)))
+    last = min(last, (start + duration).astimezone(zone).date() + timedelta(days=1 + math.ceil(max(-lo, 0.0) / 86400)))
     budget.spend(max(0, (last - day).days + 1), loc)
     raw = []
     while day <= last:
@@ -388,6 +406,8 @@ def _windows(
     loc: tuple[str | int, ...],
     budget: _WindowBudget,
 ) -> tuple[Window, ...]:
+    """The action's windows in seconds since the start, unclipped: those that meet the run when shifted by any
+    value of ``shift_min`` (every instant of the action, so shifted, checked to stay in the range of instants)."""
     end_s = duration.total_seconds()
 
     def secs(text: str, where: tuple[str | int, ...]) -> float:
@@ -409,11 +429,50 @@ def _windows(
         if until is not None and until <= begin:
             raise InputError(path, (*loc, "until"), "until must be after at", value=act.until)
         raw.append((begin, until))
-    out = []
-    for first_s, last_s in raw:
-        if first_s >= end_s or (last_s is not None and last_s <= 0):
-            continue
-        out.append(Window(max(first_s, 0.0), None if last_s is None or last_s >= end_s else last_s, first_s))
+    if act.daily is None:  # a daily schedule checks its first and last instants itself
+        _check_shift(path, loc, start, (t for window in raw for t in window if t is not None), act)
+    lo, hi = (60.0 * m for m in support(act.shift_min))
+    out = tuple(Window(a, b, a) for a, b in raw if a + lo < end_s and (b is None or b + hi > 0))
     if act.daily is None:
         budget.spend(len(out), loc)
+    return out
+
+
+def _check_shift(
+    path: Path | None, loc: tuple[str | int, ...], start: datetime, instants: Iterable[float], act: ActionSpec
+) -> None:
+    """Raise unless every instant (seconds since ``start``) shifted by any value of ``shift_min`` stays in the
+    range of instants (an instant already out of it, a daily window's at the edge of the range, is not the
+    shift's doing: the run never reaches it)."""
+    lo, hi = support(act.shift_min)
+    if lo == hi == 0.0:
+        return
+    for t in instants:
+        try:
+            check_instant(start + timedelta(seconds=t))
+        except ValueError:
+            continue
+        for minutes in (lo, hi):
+            try:
+                check_instant(start + timedelta(seconds=t + 60.0 * minutes))
+            except (ValueError, OverflowError) as exc:
+                raise InputError(
+                    path,
+                    (*loc, "shift_min"),
+                    f"shifted by {minutes:g} min, an instant of this action leaves the range of instants",
+                    allowed=str(exc) if isinstance(exc, ValueError) else None,
+                ) from None
+
+
+def clip_windows(windows: Iterable[Window], shift_s: float, end_s: float) -> tuple[Window, ...]:
+    """``windows`` (unclipped, in seconds since the start) moved by ``shift_s`` and clipped to the run, 0 to
+    ``end_s``: a window that misses the run is dropped, one that ends at or after its end never ends, and
+    ``order`` keeps the shifted, unclipped start."""
+    out = []
+    for window in windows:
+        first = window.on + shift_s
+        last = None if window.off is None else window.off + shift_s
+        if first >= end_s or (last is not None and last <= 0):
+            continue
+        out.append(Window(max(first, 0.0), None if last is None or last >= end_s else last, first))
     return tuple(out)

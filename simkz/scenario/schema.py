@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, WrapValidator, model_validator
 
-from simkz.inputs import Pair, Share, StrictModel, json_schema
+from simkz.inputs import Pair, StrictModel, json_schema
+from simkz.scenario.distributions import Distribution, UncertainShare, within
+from simkz.scenario.parameters import parameters_json_schema
 
 __all__ = [
     "ACTION_KINDS",
+    "MAX_SHIFT_MIN",
     "POLICY_KINDS",
     "ActionSpec",
     "BlockSpec",
@@ -35,6 +38,14 @@ ACTION_KINDS = ("block", "whitelist", "degrade", "shutdown", "withdraw", "restor
 POLICY_KINDS = ("block", "whitelist", "degrade")
 Liftable = Literal["shutdown", "throttle", "degrade", "withdraw", "block", "whitelist"]
 _DEFAULT_LIFT: tuple[Liftable, ...] = ("shutdown", "throttle", "degrade", "withdraw")
+#: The largest shift of an action's timing, either way, in minutes (366 days).
+MAX_SHIFT_MIN = 366 * 24 * 60
+#: Minutes (a number or a distribution) within +-MAX_SHIFT_MIN.
+ShiftMinutes = Annotated[
+    Annotated[float, Field(ge=-MAX_SHIFT_MIN, le=MAX_SHIFT_MIN)] | Distribution,
+    WrapValidator(within(-MAX_SHIFT_MIN, MAX_SHIFT_MIN, "minutes")),
+]
+_UNCERTAIN = " A number or a distribution (see `dist`), drawn once per run."
 
 
 def _listify(value: Any) -> Any:
@@ -82,7 +93,9 @@ class BlockSpec(StrictModel):
 
     services: Annotated[list[str], BeforeValidator(_listify), Field(min_length=1)] = Field(description="Service keys.")
     at: SelectorSpec = Field(default_factory=_control_points, description=_AT)
-    effectiveness: Share = Field(1.0, description="Share of the blocked traffic that is stopped, 0-1.")
+    effectiveness: UncertainShare = Field(
+        1.0, description="Share of the blocked traffic that is stopped, 0-1." + _UNCERTAIN
+    )
 
 
 class WhitelistSpec(StrictModel):
@@ -90,17 +103,17 @@ class WhitelistSpec(StrictModel):
 
     services: Annotated[list[str], BeforeValidator(_listify)] = Field(description="Service keys that pass.")
     at: SelectorSpec = Field(default_factory=_control_points, description=_AT)
-    effectiveness: Share = Field(1.0, description="Share of other traffic that is stopped, 0-1.")
+    effectiveness: UncertainShare = Field(1.0, description="Share of other traffic that is stopped, 0-1." + _UNCERTAIN)
 
 
 class ShutdownSpec(SelectorSpec):
     """Take the selected nodes and links down; with ``share`` below 1, cut off that share of the users of the
     selected access nodes (some cell sites or lines off) and leave the rest untouched."""
 
-    share: Share = Field(
+    share: UncertainShare = Field(
         1.0,
         description="Share of the selected access nodes' users cut off entirely, 0-1 (default 1: the nodes go down). "
-        "Below 1 the selection may hold access nodes only.",
+        "Below 1 (or a distribution that can draw below 1) the selection may hold access nodes only." + _UNCERTAIN,
     )
 
 
@@ -108,7 +121,9 @@ class DegradeSpec(SelectorSpec):
     """Throttling by policy: every flow through the selected nodes keeps ``pass`` of its traffic, whatever the
     capacity (unlike ``throttle``, which cuts capacity and bites only where demand exceeds it)."""
 
-    pass_: Share = Field(alias="pass", description="Share of every flow through the selected nodes that passes, 0-1.")
+    pass_: UncertainShare = Field(
+        alias="pass", description="Share of every flow through the selected nodes that passes, 0-1." + _UNCERTAIN
+    )
 
 
 class WithdrawSpec(SelectorSpec):
@@ -119,7 +134,7 @@ class WithdrawSpec(SelectorSpec):
 class ThrottleSpec(SelectorSpec):
     """Multiply the capacity of the selected links (and of every link of the selected nodes)."""
 
-    factor: Share = Field(description="Capacity factor, 0-1 (0.5 halves the capacity).")
+    factor: UncertainShare = Field(description="Capacity factor, 0-1 (0.5 halves the capacity)." + _UNCERTAIN)
 
 
 class RestoreSpec(SelectorSpec):
@@ -151,6 +166,12 @@ class ActionSpec(StrictModel):
     windows: list[Pair[str]] | None = Field(None, description="One-off windows [[start, end], ...].")
     daily: DailySpec | None = Field(None, description="A daily window; needs `between`.")
     between: Pair[str] | None = Field(None, description="First and last date (inclusive) of a daily window.")
+    shift_min: ShiftMinutes = Field(
+        0.0,
+        description="Minutes added to every instant of the timing (at, until, windows, daily windows; at defaults "
+        f"to the start), within +-{MAX_SHIFT_MIN}: e.g. {{dist: uniform, low: -60, high: 60}} for a start known "
+        "to the hour." + _UNCERTAIN,
+    )
     label: str | None = Field(None, description="What this action stands for, for readers and figures.")
     source: str | None = Field(None, description="Where the event is documented.")
     assumption: str | None = Field(None, description="What is assumed about it.")
@@ -209,8 +230,19 @@ class ScenarioFile(StrictModel):
     parameters: dict[str, Any] = Field(default_factory=dict, description="Model parameters; see `simkz parameters`.")
     sources: dict[str, str] = Field(default_factory=dict, description="Citations that actions name by key.")
     actions: list[ActionSpec] = Field(default_factory=list, description="What happens, in order.")
+    sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
+        None,
+        description="Values to sweep, by key path (`parameters.vpn_adoption_per_day: [0.02, 0.05, 0.1]`, "
+        "`actions[3].degrade.pass: [0.4, 0.6]`): `simkz sweep FILE` runs the grid of every key path's values; "
+        "`simkz run` runs the scenario once without them, and says so.",
+    )
 
 
 def scenario_json_schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files."""
-    return json_schema(ScenarioFile, "simkz scenario")
+    """The JSON Schema of scenario files (``parameters`` with every parameter, its range and distributions)."""
+    schema = json_schema(ScenarioFile, "simkz scenario")
+    parameters = parameters_json_schema()
+    schema.setdefault("$defs", {}).update(parameters.pop("$defs", {}))
+    parameters["description"] = schema["properties"]["parameters"].get("description", "")
+    schema["properties"]["parameters"] = parameters
+    return schema

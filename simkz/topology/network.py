@@ -2,15 +2,22 @@
 
 Indices are fixed at build time (nodes, links, cohorts and services in sorted
 order) so that the numerical model can work on numpy arrays.
+
+A topology is never changed once built (its graph included): what the model derives from it
+(routings, pass shares, baselines) is kept with it by :meth:`Topology.memo`, so that every run
+on one topology in a process shares that work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import networkx as nx
@@ -20,6 +27,19 @@ from numpy.typing import NDArray
 from simkz.topology.costs import CostSpec
 
 __all__ = ["Backlog", "Cohort", "Demand", "Region", "Service", "Topology"]
+
+T = TypeVar("T")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
+#: The most UTC hours whose local hour tables are kept (a run of 60 days needs 1,440).
+_MAX_HOUR_TABLES = 1 << 16
+#: Held while a memo is made (by one thread at a time; a memo may ask for another).
+_MEMO_LOCK = threading.RLock()
+#: Within one UTC hour: the seconds into it at which a zone's local hour turns, and every cohort's local
+#: hours in each part of the hour (one more than the turns).
+_HourTable = tuple[tuple[int, ...], tuple[NDArray[np.int64], ...]]
+_UNKNOWN: _HourTable = ((), ())  #: an hour not looked up yet
 
 
 @dataclass(frozen=True)
@@ -128,13 +148,52 @@ class Topology:
     def _capacities(self) -> NDArray[np.float64]:
         return np.array([self.graph.edges[u, v]["capacity_gbps"] for u, v in self.link_ends], dtype=np.float64)
 
+    @cached_property
+    def _memo(self) -> dict[str, Any]:
+        return {}
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """The value derived from this topology under ``key``, made by ``make()`` the first time it is asked for.
+
+        Layers above the topology keep here what depends on the topology only (e.g. the model's routing
+        cache), so that runs sharing the topology object share the work. Safe across threads: ``make``
+        runs at most once per key.
+        """
+        memo = self._memo
+        if key not in memo:
+            with _MEMO_LOCK:
+                if key not in memo:
+                    memo[key] = make()
+        return cast(T, memo[key])
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without what was derived from it (memos, local hour tables): they are rebuilt on use."""
+        state = dict(self.__dict__)
+        for name in ("_memo", "_hour_tables"):
+            state.pop(name, None)
+        return state
+
+    @cached_property
+    def _zones(self) -> tuple[tuple[ZoneInfo, ...], NDArray[np.int64]]:
+        """The distinct zones of the regions, and the place of each cohort's zone among them."""
+        zones: dict[str, ZoneInfo] = {}
+        for region in self.regions.values():
+            zones.setdefault(region.zone.key, region.zone)
+        keys = list(zones)
+        place = np.array([keys.index(self.regions[c.region].zone.key) for c in self.cohorts], dtype=np.int64)
+        return tuple(zones.values()), place
+
+    @cached_property
+    def _hour_tables(self) -> dict[int, _HourTable | None]:
+        return {}
+
     @property
     def service_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.services)
 
     def capacities_gbps(self) -> NDArray[np.float64]:
-        """Capacity of every link (in ``links`` order), Gbps."""
-        return np.array([self.graph.edges[u, v]["capacity_gbps"] for u, v in self.link_ends], dtype=np.float64)
+        """Capacity of every link (in ``links`` order), Gbps (a new array: the caller may change it)."""
+        return self._capacities.copy()
 
     def users(self) -> NDArray[np.float64]:
         """Internet users of every cohort (in ``cohorts`` order), persons."""
@@ -153,6 +212,54 @@ class Topology:
         return {n: str(d["controlled_by"]) for n, d in sorted(self.graph.nodes(data=True)) if d.get("controlled_by")}
 
     def local_hours(self, when: datetime) -> NDArray[np.int64]:
-        """The local hour (0-23) of every cohort's region at the instant ``when``."""
+        """The local hour (0-23) of every cohort's region at the instant ``when`` (aware). The array may be
+        shared with other calls (it is then read-only): do not change it.
+
+        Each zone's UTC offset (whole seconds) is looked up once per UTC hour: within an hour of constant
+        offsets the local hours change only where ``(seconds since 1970 + offset)`` passes a multiple of 3,600,
+        so the hours of each part of the hour are kept and looked up. An hour in which a zone's offset changes,
+        and a naive ``when``, take :meth:`local_hours_slow`; both give the same hours.
+        """
+        if when.tzinfo is None:
+            return self.local_hours_slow(when)
+        seconds = (when - _EPOCH) // _SECOND
+        hour = seconds // 3600
+        table = self._hour_tables.get(hour, _UNKNOWN)
+        if table is _UNKNOWN:
+            table = self._hour_table(hour)
+        if table is None:
+            return self.local_hours_slow(when)
+        cuts, hours = table
+        return hours[bisect_right(cuts, seconds - hour * 3600)] if cuts else hours[0]
+
+    def _hour_table(self, hour: int) -> _HourTable | None:
+        """The local hours of every cohort in each part of the UTC ``hour`` (hours since 1970) between the
+        seconds at which a zone's local hour turns; None if a zone's offset changes in it."""
+        first = _EPOCH + timedelta(hours=hour)
+        last = first + timedelta(seconds=3599)
+        offsets: list[int] = []
+        for zone in self._zones[0]:
+            a, b = first.astimezone(zone).utcoffset(), last.astimezone(zone).utcoffset()
+            if a is None or a != b or a % _SECOND:
+                break
+            offsets.append(a // _SECOND)
+        table: _HourTable | None = None
+        if len(offsets) == len(self._zones[0]):
+            start = hour * 3600
+            local = np.array(offsets, dtype=np.int64) + start
+            cuts = tuple(sorted({int(-o % 3600) for o in local} - {0}))
+            parts = []
+            for at in (0, *cuts):
+                part = ((local + at) // 3600 % 24)[self._zones[1]]
+                part.flags.writeable = False
+                parts.append(part)
+            table = (cuts, tuple(parts))
+        if len(self._hour_tables) >= _MAX_HOUR_TABLES:
+            self._hour_tables.clear()
+        self._hour_tables[hour] = table
+        return table
+
+    def local_hours_slow(self, when: datetime) -> NDArray[np.int64]:
+        """:meth:`local_hours` computed zone by zone with :meth:`datetime.astimezone` (the reference)."""
         hours = {key: when.astimezone(r.zone).hour for key, r in self.regions.items()}
         return np.array([hours[c.region] for c in self.cohorts], dtype=np.int64)
