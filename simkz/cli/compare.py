@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import click
-import numpy as np
 
 from simkz.cli.errors import debug_option, reports_errors
+from simkz.cli.summary import format_figure
 from simkz.results.paths import check_name, check_target
 from simkz.sweep.bands import DEFAULT_QUANTILES, parse_quantiles, quantile_columns
 from simkz.sweep.paired import Comparison, paired_compare, resolve_side
@@ -115,13 +114,4 @@ def _print_table(result: Comparison) -> None:
 
 def _band(result: Comparison, side: str, k: int) -> str:
     qs = result.bands[side]
-    return f"{_number(result.mean[side][k])} [{_number(qs[0, k])}, {_number(qs[-1, k])}]"
-
-
-def _number(value: float | np.floating[Any]) -> str:
-    v = float(value)
-    if abs(v) >= 1e6:
-        return f"{v / 1e6:,.2f} M"
-    if abs(v) >= 1e3:
-        return f"{v:,.0f}"
-    return f"{v:.4g}"
+    return f"{format_figure(result.mean[side][k])} [{format_figure(qs[0, k])}, {format_figure(qs[-1, k])}]"

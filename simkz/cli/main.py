@@ -12,7 +12,7 @@ from simkz._version import __version__
 from simkz.analysis.observations import observations_json_schema
 from simkz.cli.compare import compare
 from simkz.cli.errors import debug_option, reports_errors
-from simkz.cli.regression import _tables, baseline, check
+from simkz.cli.regression import baseline, check, table_names
 from simkz.cli.score import score
 from simkz.cli.summary import print_summary
 from simkz.cli.sweep import many_run_options, note_sweep_block, run_replications_from, single_run_checks, sweep
@@ -132,7 +132,7 @@ def _single_run(
 ) -> None:
     """One run of SCENARIO into its results folder, and its printed summary."""
     formats = _figure_formats(figures)
-    names = _tables(tables)
+    names = table_names(tables)
     loaded = load_scenario(require_scenario(scenario))
     note_sweep_block(loaded)
     loaded = with_output_step(loaded, output_step)

@@ -17,7 +17,7 @@ from simkz.results.paths import output_folder
 from simkz.results.run import TABLES, check_output
 from simkz.scenario.load import load_scenario
 
-__all__ = ["baseline", "check", "update_baselines"]
+__all__ = ["baseline", "check", "table_names", "update_baselines"]
 
 EXIT_MISMATCH = 1
 
@@ -98,7 +98,7 @@ def update_baselines(
     return out
 
 
-def _tables(text: str) -> tuple[str, ...]:
+def table_names(text: str) -> tuple[str, ...]:
     if text.strip() == "all":
         return TABLES
     names = tuple(t.strip() for t in text.split(",") if t.strip())
@@ -127,5 +127,5 @@ def _tables(text: str) -> tuple[str, ...]:
 @reports_errors
 def update(scenarios: tuple[str, ...], directory: Path, tables: str, debug: bool) -> None:
     """Run SCENARIOS and (re)write their baselines under DIR; `git diff DIR` then shows what moved."""
-    for folder, changed in update_baselines(scenarios, directory, _tables(tables)):
+    for folder, changed in update_baselines(scenarios, directory, table_names(tables)):
         click.echo(f"{folder}: " + (", ".join(changed) + " changed" if changed else "unchanged"))

@@ -9,7 +9,17 @@ import click
 
 from simkz.results.run import RunResult
 
-__all__ = ["print_summary"]
+__all__ = ["format_figure", "print_summary"]
+
+
+def format_figure(value: float) -> str:
+    """A figure for a printed table: millions as ``12.34 M``, thousands with separators, else 4 digits."""
+    v = float(value)
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:,.2f} M"
+    if abs(v) >= 1e3:
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
 
 
 def _people(x: float) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import numpy as np
 
 from simkz.cli.errors import debug_option, reports_errors
-from simkz.cli.regression import _tables as table_names
+from simkz.cli.regression import table_names
+from simkz.cli.summary import format_figure
 from simkz.errors import InputError
 from simkz.impact.tables import with_output_step
 from simkz.resources import require_scenario
@@ -287,15 +287,6 @@ def _band_text(figures: FigureBands, quantiles: tuple[float, ...]) -> Callable[[
     def text(name: str) -> str:
         k = index[name]
         low, high = figures.quantiles[0, k], figures.quantiles[-1, k]
-        return f"{_number(figures.mean[k])} [{_number(low)}, {_number(high)}]"
+        return f"{format_figure(figures.mean[k])} [{format_figure(low)}, {format_figure(high)}]"
 
     return text
-
-
-def _number(value: float | np.floating[Any]) -> str:
-    v = float(value)
-    if abs(v) >= 1e6:
-        return f"{v / 1e6:,.2f} M"
-    if abs(v) >= 1e3:
-        return f"{v:,.0f}"
-    return f"{v:.4g}"

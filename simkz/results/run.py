@@ -49,7 +49,18 @@ try:
 except ImportError:  # Windows: no advisory locks; saves are still atomic
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FILE_NAMES", "TABLES", "RunResult", "check_output", "dump_json", "read_json_object", "write_text_atomic"]
+__all__ = [
+    "FILE_NAMES",
+    "TABLES",
+    "HeldSignals",
+    "RunResult",
+    "check_output",
+    "dump_json",
+    "locked_parent",
+    "read_json_object",
+    "replace_folder",
+    "write_text_atomic",
+]
 
 #: Tables of a run, in the order they are written.
 TABLES = ("national", "by_region", "by_operator", "by_technology", "by_region_technology", "by_service")
@@ -98,10 +109,10 @@ class RunResult:
         if unknown:
             raise InputError(None, ("tables",), "unknown table", value=unknown[0], allowed=TABLES)
         folder = check_target(folder, root)
-        with _HeldSignals() as held:
+        with HeldSignals() as held:
             try:
                 folder.parent.mkdir(parents=True, exist_ok=True)
-                with _locked(folder.parent, held):
+                with locked_parent(folder.parent, held):
                     remove_stale(folder)
                     check_replaceable(folder, FILE_NAMES, force=force)
                 tmp = staging_path(folder)
@@ -111,9 +122,9 @@ class RunResult:
                     for extra in extras:
                         extra(tmp)
                         held.check()
-                    with _locked(folder.parent, held):
+                    with locked_parent(folder.parent, held):
                         check_replaceable(folder, FILE_NAMES, force=force)
-                        _replace_dir(tmp, folder)
+                        replace_folder(tmp, folder)
                 finally:
                     shutil.rmtree(tmp, ignore_errors=True)  # the staging folder, or the old folder swapped into it
             except OSError as exc:
@@ -199,7 +210,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     reader never sees half a file and a failure leaves the old file (if any) as it was.
 
     Raises :class:`EnvironmentFault` when the system refuses the write."""
-    with _HeldSignals():
+    with HeldSignals():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-", dir=path.parent)
@@ -214,7 +225,7 @@ def write_text_atomic(path: Path, text: str) -> None:
             raise EnvironmentFault.from_os_error(exc, path) from None
 
 
-def _replace_dir(new: Path, target: Path) -> None:
+def replace_folder(new: Path, target: Path) -> None:
     """Put the folder ``new`` at ``target``; an old ``target`` ends up at ``new`` (for the caller to remove).
 
     On Linux the two are swapped in one step (``renameat2`` with ``RENAME_EXCHANGE``), so ``target`` is
@@ -268,7 +279,7 @@ def _renameat2() -> Any:
 
 
 @contextmanager
-def _locked(folder: Path, held: _HeldSignals) -> Iterator[None]:
+def locked_parent(folder: Path, held: HeldSignals) -> Iterator[None]:
     """Hold an exclusive advisory lock (``flock``) on ``folder`` while the block runs.
 
     Every simkz save takes it around its checks and its rename, so concurrent writers of one folder take
@@ -299,7 +310,7 @@ class _Stop(BaseException):
     """A held signal whose action is the system default: it is re-sent once the save has cleaned up."""
 
 
-class _HeldSignals:
+class HeldSignals:
     """Hold SIGINT and SIGTERM while a folder is saved (main thread only; other threads cannot set handlers).
 
     A signal that comes is noted; :meth:`check` acts on it at the next step of the save, where cleanup
@@ -314,7 +325,7 @@ class _HeldSignals:
         self.pending: int | None = None
         self.original: dict[int, Any] = {}
 
-    def __enter__(self) -> _HeldSignals:
+    def __enter__(self) -> HeldSignals:
         if threading.current_thread() is threading.main_thread():
             for signum in self.SIGNALS:
                 if signal.getsignal(signum) not in (signal.SIG_IGN, None):

@@ -29,10 +29,10 @@ from simkz.errors import EnvironmentFault, InputError
 from simkz.results.paths import check_replaceable, check_target, remove_stale, staging_path
 from simkz.results.run import (
     FILE_NAMES,
-    _HeldSignals,  # the save protocol of results folders: held signals, parent lock, atomic swap
-    _locked,
-    _replace_dir,
+    HeldSignals,  # the save protocol of results folders: held signals, parent lock, atomic swap
     dump_json,
+    locked_parent,
+    replace_folder,
 )
 from simkz.sweep.run import RunRecord
 
@@ -114,9 +114,9 @@ class WorkFolder:
         """
         check_replaceable(self.target, FILE_NAMES, force=self.force)
         try:
-            with _HeldSignals() as held:
+            with HeldSignals() as held:
                 self.target.parent.mkdir(parents=True, exist_ok=True)
-                with _locked(self.target.parent, held):
+                with locked_parent(self.target.parent, held):
                     remove_stale(self.target)
                     self._lock()
             old = _read_manifest(self.path)
@@ -220,10 +220,10 @@ class WorkFolder:
     def commit(self) -> Path:
         """Put the complete work folder in the target's place (the old target is removed) and release it."""
         try:
-            with _HeldSignals() as held:
-                with _locked(self.target.parent, held):
+            with HeldSignals() as held:
+                with locked_parent(self.target.parent, held):
                     check_replaceable(self.target, FILE_NAMES, force=self.force)
-                    _replace_dir(self.path, self.target)
+                    replace_folder(self.path, self.target)
                 self.close()
                 if self.path.exists():  # the old target, swapped here
                     shutil.rmtree(self.path, ignore_errors=True)
