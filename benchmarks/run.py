@@ -25,9 +25,10 @@ import copy
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -39,17 +40,29 @@ ROOT = Path(__file__).resolve().parents[1]
 Timing = tuple[float, float]  #: median wall and CPU seconds
 
 
+T = TypeVar("T")
+
+
+def clock(fn: Callable[[], T]) -> tuple[Timing, T]:
+    """Call ``fn`` once: its wall and CPU seconds, and its result."""
+    began, began_cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    return (time.perf_counter() - began, time.process_time() - began_cpu), value
+
+
+def _median(runs: list[tuple[Timing, T]]) -> tuple[Timing, T]:
+    """The median wall and CPU seconds of timed calls, and the last call's result."""
+    return (statistics.median(t[0] for t, _ in runs), statistics.median(t[1] for t, _ in runs)), runs[-1][1]
+
+
+def median_clock(fn: Callable[[], T], repeat: int) -> tuple[Timing, T]:
+    """Call ``fn`` ``repeat`` times: the median wall and CPU seconds, and the last result."""
+    return _median([clock(fn) for _ in range(repeat)])
+
+
 def timed(path: Path, repeat: int) -> tuple[Timing, Simulation]:
-    wall, cpu = [], []
-    sim = None
-    for _ in range(repeat):
-        scenario = load_scenario(path)
-        began, began_cpu = time.perf_counter(), time.process_time()
-        sim = Simulation(scenario).run()
-        wall.append(time.perf_counter() - began)
-        cpu.append(time.process_time() - began_cpu)
-    assert sim is not None
-    return (statistics.median(wall), statistics.median(cpu)), sim
+    """Median run time of the scenario at ``path`` (loading not counted), and the last simulation."""
+    return _median([clock(Simulation(load_scenario(path)).run) for _ in range(repeat)])
 
 
 def fmt(t: Timing) -> str:
@@ -126,9 +139,7 @@ def timed_actions(repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "timed.yaml"
         path.write_text(yaml.safe_dump(data), encoding="utf-8")
-        began, began_cpu = time.perf_counter(), time.process_time()
-        load_scenario(path)
-        load = (time.perf_counter() - began, time.process_time() - began_cpu)
+        load, _ = clock(lambda: load_scenario(path))
         t, sim = timed(path, repeat)
     stats = sim.result.manifest["engine"]
     print(f"{TIMED_ACTIONS:,} timed actions (14 days, toy topology)")
@@ -153,15 +164,10 @@ def scoring(repeat: int) -> None:
 
     _, sim = timed(ROOT / "scenarios" / "kz-jan-2022.yaml", 1)
     obs = load_observations(ROOT / "observations" / "kz-jan-2022.yaml")
-    wall, cpu = [], []
-    for _ in range(repeat):
-        began, began_cpu = time.perf_counter(), time.process_time()
-        score = score_run(sim.result, obs)
-        wall.append(time.perf_counter() - began)
-        cpu.append(time.process_time() - began_cpu)
+    t, score = median_clock(lambda: score_run(sim.result, obs), repeat)
     print("scoring kz-jan-2022 against observations/kz-jan-2022.yaml")
     n_points = sum(s.points for s in score.series)
-    print(f"  {fmt((statistics.median(wall), statistics.median(cpu)))}  points {n_points}  events {len(score.events)}")
+    print(f"  {fmt(t)}  points {n_points}  events {len(score.events)}")
 
 
 def main() -> None:
