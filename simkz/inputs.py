@@ -1,5 +1,8 @@
 """Input files as data: ``extends:`` chains and strict validation into typed models.
 
+Input files are YAML, or JSON when their name ends in ``.json`` (:mod:`simkz.jsonio`, as strict);
+either may extend the other.
+
 Scenario, topology and costs files may say ``extends: BASE``: BASE is a path relative
 to the file or, for a bare name, a shipped scenario or topology (``extends: kz-base``).
 The base is read first and the file's own keys are merged over it:
@@ -34,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, mode
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from simkz.errors import InputError, format_path
+from simkz.jsonio import read_json
 from simkz.resources import find_base
 from simkz.yamlio import read_yaml
 
@@ -221,16 +225,23 @@ def _reject_overlay_keys(value: Any, file: Path | str | None, loc: tuple[str | i
     if not isinstance(value, Mapping):
         return
     for key, sub in value.items():
-        name, suffix = _split_key(key)
-        if suffix:
-            what = "adds to" if suffix == APPEND else "replaces"
-            raise InputError(
-                file,
-                (*loc, key),
-                f"{key!r} {what} a value of the base file, and there is none here",
-                allowed=f"{name!r}, or `extends:` a base that has it",
-            )
-        _reject_overlay_keys(sub, file, (*loc, key))
+        if isinstance(key, str) and key[-1:] in _SUFFIXES:  # rare: a large file is passed over fast
+            name, suffix = _split_key(key)
+            if suffix:
+                what = "adds to" if suffix == APPEND else "replaces"
+                raise InputError(
+                    file,
+                    (*loc, key),
+                    f"{key!r} {what} a value of the base file, and there is none here",
+                    allowed=f"{name!r}, or `extends:` a base that has it",
+                )
+        if not isinstance(sub, _LEAVES):
+            _reject_overlay_keys(sub, file, (*loc, key))
+
+
+#: Values that hold no keys an overlay could name (lists are not searched either).
+_LEAVES = (str, int, float, list, type(None))
+_SUFFIXES = (APPEND, REPLACE)
 
 
 def _sha256(path: Path) -> str:
@@ -246,7 +257,7 @@ def read_document(path: Path, *, _chain: tuple[Path, ...] = ()) -> InputDocument
         raise InputError(path, ("extends",), f"extends cycle {cycle}", allowed="a chain without cycles")
     if len(_chain) >= MAX_EXTENDS_DEPTH:
         raise InputError(path, ("extends",), "extends chain too long", allowed=f"at most {MAX_EXTENDS_DEPTH} files")
-    raw = read_yaml(path)
+    raw = read_json(path) if path.suffix.lower() == ".json" else read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError(
             path, (), "the file must hold a mapping of keys", value=type(raw).__name__, allowed="a YAML mapping"
@@ -293,7 +304,7 @@ def _rebase_paths(data: dict[str, Any], base_dir: Path, own_dir: Path) -> dict[s
     out = dict(data)
     for key in _PATH_KEYS:
         value = out.get(key)
-        if isinstance(value, str) and (value.endswith((".yaml", ".yml")) or "/" in value):
+        if isinstance(value, str) and (value.endswith((".yaml", ".yml", ".json")) or "/" in value):
             target = (base_dir / value).resolve()
             try:
                 out[key] = str(target.relative_to(own_dir.resolve()))

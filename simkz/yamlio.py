@@ -30,7 +30,7 @@ from yaml.nodes import ScalarNode
 
 from simkz.errors import InputError
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NUMBER_CHARS", "bad_text", "load_text", "read_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NUMBER_CHARS", "bad_text", "load_text", "read_capped_text", "read_yaml"]
 
 #: Largest input file accepted, in bytes.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -261,6 +261,12 @@ def load_text(text: str, source: Path | str | None = None) -> Any:
 
 def read_yaml(path: Path) -> Any:
     """Read one YAML document from ``path``; raise :class:`InputError` on anything unsafe or malformed."""
+    return load_text(read_capped_text(path, MAX_FILE_BYTES), path)
+
+
+def read_capped_text(path: Path, limit: int) -> str:
+    """The UTF-8 text of the regular file ``path`` of at most ``limit`` bytes, or :class:`InputError` (missing,
+    not a file, unreadable, too large, not UTF-8). The size is checked before reading and again on what is read."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -269,17 +275,16 @@ def read_yaml(path: Path) -> Any:
         raise InputError(path, (), f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
     if not path.is_file():
         raise InputError(path, (), "not a file")
-    if size > MAX_FILE_BYTES:
-        raise InputError(path, (), f"file too large ({size} bytes)", allowed=f"at most {MAX_FILE_BYTES} bytes")
+    if size > limit:
+        raise InputError(path, (), f"file too large ({size} bytes)", allowed=f"at most {limit} bytes")
     try:
         with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+            data = stream.read(limit + 1)
     except OSError as exc:
         raise InputError(path, (), f"cannot read the file: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(path, (), "file too large", allowed=f"at most {MAX_FILE_BYTES} bytes")
+    if len(data) > limit:
+        raise InputError(path, (), "file too large", allowed=f"at most {limit} bytes")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, (f"byte {exc.start}",), "not UTF-8 text", allowed="a UTF-8 text file") from None
-    return load_text(text, path)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import heapq
 import io
 import json
 import pickle
@@ -33,13 +32,14 @@ from simkz import Simulation, load_scenario
 from simkz.cli.main import cli
 from simkz.engine.network import Lru, NetworkModel, SharedCache
 from simkz.model.flows import capacities, evaluate, pass_shares, tunnel_passes
-from simkz.model.routing import Layer, Routing, route
+from simkz.model.routing import Routing, route
 from simkz.model.state import NetworkState
 from simkz.results.run import TABLES, RunResult
 from simkz.results.table import Table, format_number
 from simkz.topology.load import load_topology
 from simkz.topology.network import Cohort, Demand, Region, Service, Topology
 from tests.conftest import SCENARIOS, TOPOLOGIES, TOY, write_yaml
+from tests.test_routing_vectorised import reference_route
 
 KZ = load_topology(TOPOLOGIES / "kz-2022.yaml")
 TOY_TOPOLOGY = load_topology(TOY)
@@ -48,60 +48,8 @@ TOY_TOPOLOGY = load_topology(TOY)
 # --- routing: one search per distinct host set ---------------------------------------------------------------
 
 
-def route_per_service(topology, down_nodes=frozenset(), down_links=frozenset(), targets=None) -> Routing:
-    """Routing as a search per service (what simkz did before searching once per host set)."""
-    n, index = len(topology.nodes), topology.node_index
-    adj: list[list[tuple[int, int, int]]] = [[] for _ in topology.nodes]
-    for li, (name, (a, b)) in enumerate(zip(topology.links, topology.link_ends, strict=True)):
-        if name in down_links or a in down_nodes or b in down_nodes:
-            continue
-        cost = int(topology.graph.edges[a, b].get("cost", 1))
-        adj[index[a]].append((index[b], li, cost))
-        adj[index[b]].append((index[a], li, cost))
-    edges_at: dict[float, list] = {}
-    nodes_at: dict[float, list] = {}
-    hosts: list[int] = []
-    host_sets = [s.hosts for s in topology.services] if targets is None else targets
-    for s, service_hosts in enumerate(host_sets):
-        sources = sorted({index[h] for h in service_hosts if h not in down_nodes})
-        hosts.extend(s * n + h for h in sources)
-        dist, count = [float("inf")] * n, [0] * n
-        heap = []
-        for h in sources:
-            dist[h], count[h] = 0.0, 1
-            heap.append((0.0, h))
-        heapq.heapify(heap)
-        order, done = [], [False] * n
-        while heap:
-            d, u = heapq.heappop(heap)
-            if done[u]:
-                continue
-            done[u] = True
-            order.append(u)
-            for v, _, cost in adj[u]:
-                if d + cost < dist[v]:
-                    dist[v], count[v] = d + cost, count[u]
-                    heapq.heappush(heap, (d + cost, v))
-                elif d + cost == dist[v] and not done[v]:
-                    count[v] += count[u]
-        for u in order:
-            if dist[u] == 0:
-                continue
-            nodes_at.setdefault(dist[u], []).append(s * n + u)
-            for v, li, cost in adj[u]:
-                if dist[v] + cost == dist[u]:
-                    edges_at.setdefault(dist[u], []).append((s * n + u, s * n + v, li, count[v] / count[u]))
-    layers = tuple(
-        Layer(
-            src=np.array([e[0] for e in edges_at[d]], dtype=np.int64),
-            dst=np.array([e[1] for e in edges_at[d]], dtype=np.int64),
-            link=np.array([e[2] for e in edges_at[d]], dtype=np.int64),
-            weight=np.array([e[3] for e in edges_at[d]], dtype=np.float64),
-            nodes=np.array(nodes_at[d], dtype=np.int64),
-        )
-        for d in sorted(nodes_at)
-    )
-    return Routing(n, len(host_sets), np.array(sorted(hosts), dtype=np.int64), layers)
+# the reference: a heap Dijkstra per service (what simkz did before searching once per host set)
+route_per_service = reference_route
 
 
 def random_states(topology, count: int, seed: int):

@@ -10,6 +10,8 @@ import click
 
 from simkz._version import __version__
 from simkz.analysis.observations import observations_json_schema
+from simkz.cli.analyze import analyze
+from simkz.cli.build import build
 from simkz.cli.compare import compare
 from simkz.cli.errors import debug_option, reports_errors
 from simkz.cli.regression import baseline, check, table_names
@@ -23,13 +25,12 @@ from simkz.inputs import json_schema, read_document
 from simkz.plots import figure_writer
 from simkz.resources import DEFAULT_SCENARIO, require_scenario, shipped_dir
 from simkz.results.paths import output_folder
-from simkz.results.run import TABLES, check_output, write_text_atomic
+from simkz.results.run import TABLES, check_output
 from simkz.scenario.load import load_scenario
 from simkz.scenario.parameters import PARAMETERS
 from simkz.scenario.schema import scenario_json_schema
 from simkz.sweep.plan import MAX_RUNS, file_axes, validate_points
 from simkz.topology.costs import load_cost_spec
-from simkz.topology.kz import build_kz, render_topology
 from simkz.topology.load import load_topology
 from simkz.topology.schema import TopologyFile
 
@@ -244,30 +245,6 @@ def schema(kind: str, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["kz-2022"]))
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write [default: the shipped topology]."
-)
-@click.option("--check", is_flag=True, help="Do not write; exit 1 if the file differs from what the inputs give.")
-@debug_option
-@reports_errors
-def build(name: str, out: Path | None, check: bool, debug: bool) -> None:
-    """Build topology NAME from its sourced inputs (topologies/inputs/NAME.yaml)."""
-    inputs = shipped_dir("topologies") / "inputs" / f"{name}.yaml"
-    target = out if out is not None else shipped_dir("topologies") / f"{name}.yaml"
-    text = render_topology(build_kz(inputs), inputs.name)
-    if check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        if current != text:
-            click.echo(f"{target} is out of date: run `simkz build {name}`", err=True)
-            sys.exit(1)
-        click.echo(f"ok: {target} is what {inputs.name} gives")
-        return
-    write_text_atomic(target, text)
-    click.echo(f"wrote {target}")
-
-
-@cli.command()
 @debug_option
 @reports_errors
 def parameters(debug: bool) -> None:
@@ -285,6 +262,8 @@ cli.add_command(baseline)
 cli.add_command(score)
 cli.add_command(sweep)
 cli.add_command(compare)
+cli.add_command(build)
+cli.add_command(analyze)
 
 
 def main() -> None:

@@ -2,11 +2,15 @@
 
 Processes only change the :class:`World`; they never compute network outputs.
 The simulation loop evaluates the world once per instant at which it changed.
+Random failures (:mod:`simkz.engine.failures`) mark elements failed in the world: a failed element is
+down whatever the actions in force do (a restore does not repair it), and an element both shut down
+and failed stays down until both end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +38,8 @@ class World:
         self.state_changed = True
         self.demand_changed = True
         self.events = 0  #: actions coming into or going out of force
+        self.failed_nodes: set[str] = set()  #: nodes down by a random failure, until repaired
+        self.failed_links: set[str] = set()  #: links down by a random failure, until repaired
 
     def activate(self, key: ActionKey, action: Action) -> None:
         """Put ``action`` in force; ``key`` orders it among the actions in force."""
@@ -45,9 +51,29 @@ class World:
         self._active.remove(key)
         self._changed()
 
+    def fail(self, element_type: str, key: str) -> None:
+        """Take the node or link ``key`` down by a random failure (``element_type``: ``node`` or ``link``)."""
+        (self.failed_nodes if element_type == "node" else self.failed_links).add(key)
+        self._refresh()
+
+    def repair(self, element_type: str, key: str) -> None:
+        """End the random failure of the node or link ``key``."""
+        (self.failed_nodes if element_type == "node" else self.failed_links).discard(key)
+        self._refresh()
+
     def _changed(self) -> None:
         self.events += 1
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """The state of the actions in force, with the failed elements down on top of it."""
         state = self._active.state()
+        if self.failed_nodes or self.failed_links:
+            state = replace(
+                state,
+                down_nodes=state.down_nodes | self.failed_nodes,
+                down_links=state.down_links | self.failed_links,
+            )
         if state != self.state:
             self.state = state
             self.state_changed = True

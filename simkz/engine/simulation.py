@@ -1,9 +1,11 @@
 """One run of one scenario: ``Simulation(scenario).run().result``.
 
 Lifecycle: ``initialize`` (realise the scenario: draw its parameters and uncertain action numbers
-and shifts; build the SimPy environment and processes) -> ``run`` (advance event by event,
-evaluate the network once per instant at which something changed) -> ``finalize`` (turn the trace
-into a :class:`~simkz.results.run.RunResult`). A simulation runs once.
+and shifts; build the SimPy environment and processes, with one process per element that can fail
+when the scenario has random failures) -> ``run`` (advance event by event, evaluate the network
+once per instant at which something changed) -> ``finalize`` (turn the trace into a
+:class:`~simkz.results.run.RunResult`, with the failures table and summary block of a run with
+random failures). A simulation runs once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import simpy
 
 from simkz.engine.backlog import BacklogQueue
 from simkz.engine.circumvention import vpn_adoption
+from simkz.engine.failures import FailureLog, start_failures
 from simkz.engine.network import NetworkModel
 from simkz.engine.processes import World, action_window, demand_clock
 from simkz.engine.recorder import Recorder
@@ -52,6 +55,7 @@ class Simulation:
         self.network = NetworkModel(scenario.topology)
         self.recorder = Recorder()
         self.wall_time_s = 0.0
+        self.failures: FailureLog | None = None  #: the random failures of the run, if the scenario has them
         self._result: RunResult | None = None
 
     def initialize(self) -> Simulation:
@@ -70,6 +74,8 @@ class Simulation:
             for number, window in enumerate(action.windows):
                 self.env.process(action_window(self.env, self.world, action, number, window))
         self.env.process(demand_clock(self.env, self.world, self.scenario.start))
+        if self.scenario.failures is not None:
+            self.failures = start_failures(self.env, self.world, self.scenario.failures, topology, self.rng)
         if vpn is not None:
             p = self.parameters
             self.env.process(vpn_adoption(self.env, self.world, p["vpn_adoption_per_day"], p["vpn_max_share"]))
@@ -147,8 +153,17 @@ class Simulation:
                 "action_events": self.world.events,
             },
         )
+        if self.failures is not None:
+            self._add_failures(self._result, self.failures)
         self.phase = "finalized"
         return self
+
+    def _add_failures(self, result: RunResult, log: FailureLog) -> None:
+        """The ``failures`` table, and the ``failures`` block of the summary (before its warnings)."""
+        scenario, end = self.scenario, self.scenario.duration_s
+        result.tables["failures"] = log.table(scenario.start, scenario.zone, end)
+        summary = {k: v for k, v in result.summary.items() if k != "warnings"}
+        result.summary = {**summary, "failures": log.summary(end), "warnings": result.summary.get("warnings", [])}
 
     @property
     def result(self) -> RunResult:

@@ -36,10 +36,12 @@ from simkz.topology.network import Topology
 __all__ = [
     "GROUP_KINDS",
     "CohortMetrics",
+    "GroupIndex",
     "GroupMetrics",
     "cohort_metrics",
+    "group_index",
     "group_metrics",
-    "group_weights",
+    "grouped_metrics",
     "messaging_fallback",
 ]
 
@@ -109,13 +111,23 @@ GROUP_KINDS: dict[str, tuple[str, ...]] = {
 _COHORT_ATTR = {"region": "region", "operator": "operator", "technology": "tech"}
 
 
-def group_weights(topology: Topology) -> dict[str, dict[tuple[str, ...], NDArray[np.float64]]]:
-    """Each cohort's share (0 or 1) in each group: ``{"region": {("north",): w, ...}, ...,
-    "region_technology": {("north", "fixed"): w, ...}}``, groups in sorted order."""
-    out: dict[str, dict[tuple[str, ...], NDArray[np.float64]]] = {}
+@dataclass(frozen=True)
+class GroupIndex:
+    """The groups of one kind and the group of every cohort (memory: one integer per cohort, one name per group)."""
+
+    names: tuple[tuple[str, ...], ...]  #: the groups' key values, sorted
+    of_cohort: NDArray[np.int64]  #: [C] the place in ``names`` of each cohort's group
+
+
+def group_index(topology: Topology) -> dict[str, GroupIndex]:
+    """Each cohort's group of each kind: ``{"region": GroupIndex((("north",), ...), [0, 0, 1, ...]), ...,
+    "region_technology": GroupIndex((("north", "fixed"), ...), ...)}``, groups in sorted order."""
+    out: dict[str, GroupIndex] = {}
     for kind, keys in GROUP_KINDS.items():
         names = [tuple(str(getattr(c, _COHORT_ATTR[k])) for k in keys) for c in topology.cohorts]
-        out[kind] = {g: np.array([n == g for n in names], dtype=np.float64) for g in sorted(set(names))}
+        groups = sorted(set(names))
+        place = {g: i for i, g in enumerate(groups)}
+        out[kind] = GroupIndex(tuple(groups), np.array([place[n] for n in names], dtype=np.int64))
     return out
 
 
@@ -136,12 +148,15 @@ class GroupMetrics:
 
 
 def group_metrics(trace: Trace, cm: CohortMetrics, weights: NDArray[np.float64] | None = None) -> GroupMetrics:
-    """Metrics of the people given by ``weights`` (each cohort's share in the group; default: everyone)."""
+    """Metrics of the people given by ``weights`` (each cohort's share in the group, e.g. fractional for persons
+    with disabilities; default: everyone), as dot products over the cohorts (one group: memory O(cohorts));
+    :func:`grouped_metrics` gives many groups at once."""
     w = np.ones(cm.users.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
     traffic = trace.traffic_gbps @ w
     baseline = trace.baseline_gbps @ w
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(baseline > 0, 100.0 * traffic / baseline, 100.0)
+    probe_w, blocks_w = cm.probe_weight * w, cm.blocks * w
     return GroupMetrics(
         users=float(cm.users @ w),
         index_pct=index,
@@ -151,17 +166,73 @@ def group_metrics(trace: Trace, cm: CohortMetrics, weights: NDArray[np.float64] 
         equivalents_lost=cm.equivalents_lost @ w,
         cut_off=cm.cut_off @ (cm.users * w),
         cut_off_abroad=cm.cut_off_abroad @ (cm.users * w),
-        probing_pct=_signal_pct(trace.probe, cm.probe_weight * w),
-        bgp_visible_pct=_signal_pct(trace.bgp_visible, cm.blocks * w),
+        probing_pct=_signal_pct((trace.probe @ probe_w)[:, None], np.array([probe_w.sum()]))[:, 0],
+        bgp_visible_pct=_signal_pct((trace.bgp_visible @ blocks_w)[:, None], np.array([blocks_w.sum()]))[:, 0],
     )
 
 
-def _signal_pct(values: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
-    """[K] ``100 * values @ weights / sum(weights)``; 100 where the group has no weight."""
-    total = float(weights.sum())
-    if total <= 0:
-        return np.full(values.shape[0], 100.0)
-    out: NDArray[np.float64] = 100.0 * (values @ weights) / total
+def grouped_metrics(
+    trace: Trace,
+    cm: CohortMetrics,
+    of_cohort: NDArray[np.int64],
+    n_groups: int,
+    weights: NDArray[np.float64] | None = None,
+) -> list[GroupMetrics]:
+    """Metrics of ``n_groups`` groups at once: cohort ``c`` counts in group ``of_cohort[c]`` with its share
+    ``weights[c]`` (default 1). Every sum is a weighted :func:`numpy.bincount` over the cohorts; no
+    [group, cohort] matrix is made. The metrics of group ``g`` are views of [K, group] arrays."""
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    users_w = cm.users if w is None else cm.users * w
+
+    def sums(values: NDArray[np.float64], scale: NDArray[np.float64] | None) -> NDArray[np.float64]:
+        return _group_sums(values, of_cohort, n_groups, scale)
+
+    traffic, baseline = sums(trace.traffic_gbps, w), sums(trace.baseline_gbps, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        index = np.where(baseline > 0, 100.0 * traffic / baseline, 100.0)
+    users = np.bincount(of_cohort, weights=users_w, minlength=n_groups).astype(np.float64, copy=False)
+    probe_w = cm.probe_weight if w is None else cm.probe_weight * w
+    blocks_w = cm.blocks if w is None else cm.blocks * w
+    probe_totals = np.bincount(of_cohort, weights=probe_w, minlength=n_groups).astype(np.float64, copy=False)
+    blocks_totals = np.bincount(of_cohort, weights=blocks_w, minlength=n_groups).astype(np.float64, copy=False)
+    affected, lost = sums(cm.affected, users_w), sums(cm.equivalents_lost, w)
+    cut_off, cut_off_abroad = sums(cm.cut_off, users_w), sums(cm.cut_off_abroad, users_w)
+    probing = _signal_pct(sums(trace.probe, probe_w), probe_totals)
+    bgp = _signal_pct(sums(trace.bgp_visible, blocks_w), blocks_totals)
+    return [
+        GroupMetrics(
+            users=float(users[g]),
+            index_pct=index[:, g],
+            traffic_gbps=traffic[:, g],
+            baseline_gbps=baseline[:, g],
+            affected=affected[:, g],
+            equivalents_lost=lost[:, g],
+            cut_off=cut_off[:, g],
+            cut_off_abroad=cut_off_abroad[:, g],
+            probing_pct=probing[:, g],
+            bgp_visible_pct=bgp[:, g],
+        )
+        for g in range(n_groups)
+    ]
+
+
+def _group_sums(
+    values: NDArray[np.float64], of_cohort: NDArray[np.int64], n_groups: int, scale: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
+    """[K, group] ``sum over the group's cohorts c of values[k, c] * scale[c]`` (scale default 1), summed in cohort
+    order by one weighted :func:`numpy.bincount` over (change point, group) bins."""
+    k = values.shape[0]
+    scaled = values if scale is None else values * scale[None, :]
+    bins = (np.arange(k, dtype=np.int64)[:, None] * n_groups + of_cohort[None, :]).ravel()
+    out = np.bincount(bins, weights=scaled.ravel(), minlength=k * n_groups).astype(np.float64, copy=False)
+    return out.reshape(k, n_groups)
+
+
+def _signal_pct(weighted: NDArray[np.float64], totals: NDArray[np.float64]) -> NDArray[np.float64]:
+    """[K, group] ``100 * weighted / totals`` (``weighted``: [K, group] weighted sums of a signal, ``totals``: [group]
+    sums of the weights); 100 where the group has no weight."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: NDArray[np.float64] = np.where(totals[None, :] > 0, 100.0 * weighted / totals[None, :], 100.0)
     return out
 
 

@@ -14,8 +14,9 @@ from simkz.impact.metrics import (
     CohortMetrics,
     GroupMetrics,
     cohort_metrics,
+    group_index,
     group_metrics,
-    group_weights,
+    grouped_metrics,
     messaging_fallback,
 )
 from simkz.impact.trace import EMPTY_BACKLOG, Trace
@@ -50,8 +51,8 @@ def compute_outcome(topology: Topology, trace: Trace, parameters: Mapping[str, f
         cohorts=cm,
         national=group_metrics(trace, cm),
         groups={
-            kind: {name: group_metrics(trace, cm, w) for name, w in weights.items()}
-            for kind, weights in group_weights(topology).items()
+            kind: dict(zip(index.names, grouped_metrics(trace, cm, index.of_cohort, len(index.names)), strict=True))
+            for kind, index in group_index(topology).items()
         },
         disabled=group_metrics(trace, cm, topology.disability_shares()),
         disrupted=with_backlog,

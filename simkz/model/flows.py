@@ -147,11 +147,13 @@ class Caches:
 
 
 def capacities(topology: Topology, state: NetworkState) -> NDArray[np.float64]:
-    """Usable capacity of every link after throttling, Gbps."""
+    """Usable capacity of every link after throttling, Gbps (with no throttle, the topology's read-only array)."""
+    if not state.link_factor:
+        return topology.link_capacities
     cap = topology.capacities_gbps()
     lidx = topology.link_index
-    for link, factor in state.link_factor:
-        cap[lidx[link]] *= factor
+    throttled = np.array([lidx[link] for link, _ in state.link_factor], dtype=np.int64)
+    cap[throttled] *= np.array([factor for _, factor in state.link_factor], dtype=np.float64)
     return cap
 
 

@@ -110,5 +110,28 @@ COLUMNS: dict[str, Column] = {
             "Persons with disabilities who lose any of their ordinary traffic.",
         ),
         Column("disabled_cut_off_persons", "persons", "float", "Persons with disabilities cut off entirely."),
+        # failures.csv: one row per random failure (scenarios with random_failures)
+        Column("element", "-", "str", "The node or link that failed (its key in the topology)."),
+        Column("element_type", "-", "str", "node or link."),
+        Column(
+            "element_kind",
+            "-",
+            "str",
+            "The element's kind: access, core, gateway, ixp, datacenter or foreign (nodes); access, backbone, "
+            "peering, transit or cross-border (links).",
+        ),
+        Column("failed_at", "ISO 8601", "str", "When it failed, local time of the scenario with its UTC offset."),
+        Column(
+            "repair_started_at",
+            "ISO 8601",
+            "str",
+            "When a repair crew started on it; empty if it was still waiting for a crew at the end of the run.",
+        ),
+        Column("restored_at", "ISO 8601", "str", "When it was restored; empty if it was still down at the end."),
+        Column("failed_elapsed_h", "h", "float", "Hours from the scenario start to the failure."),
+        Column("crew_wait_h", "h", "float", "Hours it waited for a free crew (up to the end of the run)."),
+        Column("repair_h", "h", "float", "Hours a crew worked on it (up to the end of the run)."),
+        Column("down_h", "h", "float", "Hours it was down: the wait for a crew plus the repair (up to the end)."),
+        Column("restored_flag", "0/1", "int", "1 if it was restored before the end of the run."),
     )
 }

@@ -4,6 +4,8 @@ A results folder holds:
 
 * ``national.csv``, ``by_region.csv``, ``by_operator.csv``, ``by_technology.csv``,
   ``by_region_technology.csv``, ``by_service.csv``: tidy time series (one row per instant and group);
+* ``failures.csv``, for a run with random failures: one row per failure (an event table, not a time
+  series; left out of baselines, which hold only what is compared);
 * ``columns.json``: unit and meaning of every column;
 * ``summary.json``: the headline figures;
 * ``manifest.json``: versions, input hashes, seed, command, wall time;
@@ -50,6 +52,7 @@ except ImportError:  # Windows: no advisory locks; saves are still atomic
     fcntl = None  # type: ignore[assignment]
 
 __all__ = [
+    "EVENT_TABLES",
     "FILE_NAMES",
     "TABLES",
     "HeldSignals",
@@ -64,9 +67,18 @@ __all__ = [
 
 #: Tables of a run, in the order they are written.
 TABLES = ("national", "by_region", "by_operator", "by_technology", "by_region_technology", "by_service")
+#: Tables of events (not time series), written with a results folder when the run has them.
+EVENT_TABLES = ("failures",)
 #: Every file name simkz writes into a results or baseline folder (``overview`` is ``simkz.plots.FIGURE_NAME``).
 FILE_NAMES = frozenset(
-    {*(f"{t}.csv" for t in TABLES), "summary.json", "columns.json", "manifest.json", "overview.png", "overview.svg"}
+    {
+        *(f"{t}.csv" for t in (*TABLES, *EVENT_TABLES)),
+        "summary.json",
+        "columns.json",
+        "manifest.json",
+        "overview.png",
+        "overview.svg",
+    }
 )
 
 
@@ -133,7 +145,8 @@ class RunResult:
 
     def _write(self, folder: Path, tables: Sequence[str], provenance: bool, step: Callable[[], None]) -> None:
         used: dict[str, dict[str, str]] = {}
-        for name in tables:
+        events = [t for t in EVENT_TABLES if t in self.tables] if provenance else []
+        for name in (*tables, *events):
             table = self.tables[name]
             table.write_csv(folder / f"{name}.csv")
             step()
@@ -166,7 +179,11 @@ class RunResult:
                 national, (), "missing table in results folder", allowed=", ".join(f"{t}.csv" for t in TABLES)
             )
         # folders of older versions may lack a newer table: read the ones present
-        tables = {name: Table.read_csv(folder / f"{name}.csv") for name in TABLES if (folder / f"{name}.csv").is_file()}
+        tables = {
+            name: Table.read_csv(folder / f"{name}.csv")
+            for name in (*TABLES, *EVENT_TABLES)
+            if (folder / f"{name}.csv").is_file()
+        }
         name = str(summary.get("scenario", {}).get("name", folder.name))
         return cls(name=name, tables=tables, summary=summary, manifest=manifest)
 
@@ -205,6 +222,17 @@ def _fault(exc: OSError, folder: Path) -> EnvironmentFault:
     return fault
 
 
+def _read_umask() -> int:
+    """The process's file-creation mask (read by setting it, then put back at once: done once, at import)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Mode of the files written here: what ``open()`` would give (mkstemp alone gives 0600).
+_FILE_MODE = 0o666 & ~_read_umask()
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same folder, then a rename, so a
     reader never sees half a file and a failure leaves the old file (if any) as it was.
@@ -217,6 +245,7 @@ def write_text_atomic(path: Path, text: str) -> None:
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     fh.write(text)
+                os.chmod(tmp, _FILE_MODE)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

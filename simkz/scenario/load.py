@@ -15,6 +15,7 @@ from simkz.errors import InputError
 from simkz.inputs import InputDocument, read_document, validate_model
 from simkz.resources import find_topology
 from simkz.scenario.distributions import support
+from simkz.scenario.failures import FailureSettings, bind_failures, expected_failures
 from simkz.scenario.parameters import ParameterValue, parse_parameters
 from simkz.scenario.schema import POLICY_KINDS, ActionSpec, DailySpec, ScenarioFile, SelectorSpec
 from simkz.scenario.select import Selector
@@ -52,7 +53,7 @@ MAX_SAMPLES = 1_000_000
 #: Most rows of all tables of a run together: samples x (1 + groups + services).
 MAX_TABLE_ROWS = 5_000_000
 #: Most values a run's trace may hold, estimated before the run: change points x cohorts x services.
-MAX_TRACE_VALUES = 20_000_000
+MAX_TRACE_VALUES = 24_000_000
 _CLOCK_TICK_MIN = 15  # the demand clock wakes every quarter hour (simkz.engine.processes.CLOCK_TICK_S)
 
 
@@ -108,6 +109,8 @@ class Scenario:
     warnings: tuple[str, ...] = ()
     #: What realising drew for the actions, by key path (``actions[3].degrade.pass``); empty before.
     draws: dict[str, float] = field(default_factory=dict)
+    #: Random failures of the run (``random_failures:`` over the topology's ``reliability:``); None: no failures.
+    failures: FailureSettings | None = None
 
     @property
     def duration_s(self) -> float:
@@ -185,6 +188,7 @@ def bind_scenario(
         windows = clip_windows(unclipped, 0.0, duration.total_seconds())
         shifted = support(act.shift_min) != (0.0, 0.0)
         actions.append(Action(i, act.kind, act, nodes, links, windows, unclipped if shifted else ()))
+    failures = _failures(spec, topology, path, budget, duration, warnings)
     return Scenario(
         name=spec.name,
         description=spec.description,
@@ -200,7 +204,25 @@ def bind_scenario(
         actions=tuple(actions),
         files=files + topology.files,
         warnings=tuple(warnings),
+        failures=failures,
     )
+
+
+def _failures(
+    spec: ScenarioFile,
+    topology: Topology,
+    path: Path | None,
+    budget: _WindowBudget,
+    duration: timedelta,
+    warnings: list[str],
+) -> FailureSettings | None:
+    """The run's random failures, checked (their warnings added to ``warnings``); their expected number spent from
+    the trace limit: each failure adds up to two change points, as an action window does."""
+    failures, found = bind_failures(spec.random_failures, topology, path)
+    warnings.extend(found)
+    if failures is not None:
+        budget.spend(expected_failures(failures, topology, duration / timedelta(hours=1)), ("random_failures",))
+    return failures
 
 
 def _times(spec: ScenarioFile, path: Path | None) -> tuple[datetime, timedelta, timedelta]:
@@ -298,8 +320,8 @@ class _WindowBudget:
                 self.path,
                 loc,
                 f"the run would record about {self.values(self.used):,} values (change points x cohorts x services);"
-                f" windows so far: {self.used:,}",
-                allowed=f"at most {MAX_TRACE_VALUES:,}: fewer windows or a shorter duration",
+                f" windows and expected failures so far: {self.used:,}",
+                allowed=f"at most {MAX_TRACE_VALUES:,}: fewer windows, fewer failures or a shorter duration",
             )
 
 

@@ -5,7 +5,8 @@
 1. the model parameters, by name (:data:`~simkz.scenario.parameters.PARAMETERS`);
 2. the actions, in file order; within an action, its number (``effectiveness`` of a block or
    whitelist, ``pass`` of a degrade, ``share`` of a shutdown, ``factor`` of a throttle), then its
-   ``shift_min``.
+   ``shift_min``;
+3. the random failures' uncertain MTBF and MTTR (:func:`~simkz.scenario.failures.realise_failures`).
 
 Each distribution takes exactly one number of the generator (see
 :mod:`simkz.scenario.distributions`) and a plain number none, so two scenarios with the same
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from simkz.scenario.distributions import draw, is_distribution, number
+from simkz.scenario.failures import realise_failures
 from simkz.scenario.load import Action, Scenario, clip_windows
 
 __all__ = ["ACTION_NUMBERS", "Realised", "realise", "seed_record"]
@@ -46,8 +48,8 @@ class Realised:
 
     ``scenario``: the same scenario with plain numbers only (its actions' numbers drawn, their windows
     shifted; its ``parameters`` drawn; its ``draws`` set). ``parameters``: every model parameter's
-    value, by name. ``draws``: every drawn action number by its key path (``actions[3].degrade.pass``,
-    ``actions[0].shift_min``), in draw order.
+    value, by name. ``draws``: every drawn action number and random-failure rate by its key path
+    (``actions[3].degrade.pass``, ``actions[0].shift_min``, ``random_failures.nodes.core.mtbf_h``), in draw order.
     """
 
     scenario: Scenario
@@ -60,7 +62,8 @@ def realise(scenario: Scenario, rng: np.random.Generator) -> Realised:
     parameters = {name: draw(scenario.parameters[name], rng) for name in sorted(scenario.parameters)}
     draws: dict[str, float] = {}
     actions = tuple(_realise_action(action, rng, draws, scenario.duration_s) for action in scenario.actions)
-    realised = replace(scenario, parameters=dict(parameters), actions=actions, draws=dict(draws))
+    failures = None if scenario.failures is None else realise_failures(scenario.failures, rng, draws)
+    realised = replace(scenario, parameters=dict(parameters), actions=actions, draws=dict(draws), failures=failures)
     return Realised(realised, parameters, draws)
 
 

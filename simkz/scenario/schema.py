@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, WrapValidator, model_validator
 
 from simkz.inputs import Pair, StrictModel, json_schema
 from simkz.scenario.distributions import Distribution, UncertainShare, within
+from simkz.scenario.failures import RandomFailuresSpec
 from simkz.scenario.parameters import parameters_json_schema
 
 __all__ = [
@@ -230,6 +231,12 @@ class ScenarioFile(StrictModel):
     parameters: dict[str, Any] = Field(default_factory=dict, description="Model parameters; see `simkz parameters`.")
     sources: dict[str, str] = Field(default_factory=dict, description="Citations that actions name by key.")
     actions: list[ActionSpec] = Field(default_factory=list, description="What happens, in order.")
+    random_failures: RandomFailuresSpec | None = Field(
+        None,
+        description="Random failures of the topology's nodes and links, repaired by a limited number of crews: "
+        "present (`{}` will do) switches them on, with the topology's `reliability:` rates and crews; its keys "
+        "override them.",
+    )
     sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
         None,
         description="Values to sweep, by key path (`parameters.vpn_adoption_per_day: [0.02, 0.05, 0.1]`, "

@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from simkz.errors import InputError
 from simkz.topology.schema import TopologyFile
@@ -186,7 +190,7 @@ def check_capacities(spec: TopologyFile) -> list[Finding]:
 def check_duplicate_links(spec: TopologyFile) -> list[Finding]:
     """No self-loops and at most one link between two nodes (add capacities instead)."""
     out: list[Finding] = []
-    seen: dict[frozenset[str], str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for name, link in spec.links.items():
         a, b = link.ends
         if a == b:
@@ -194,7 +198,7 @@ def check_duplicate_links(spec: TopologyFile) -> list[Finding]:
                 _err("duplicate-links", ("links", name, "ends"), "a link joins a node to itself", list(link.ends))
             )
             continue
-        pair = frozenset(link.ends)
+        pair = (a, b) if a < b else (b, a)
         if pair in seen:
             out.append(
                 _err(
@@ -259,21 +263,28 @@ def check_services(spec: TopologyFile) -> list[Finding]:
     return out
 
 
-def _graph(spec: TopologyFile) -> nx.Graph:
-    g = nx.Graph()
-    g.add_nodes_from(spec.nodes)
-    g.add_edges_from(link.ends for link in spec.links.values() if all(e in spec.nodes for e in link.ends))
-    return g
+def _components(spec: TopologyFile) -> tuple[list[str], NDArray[np.int64], NDArray[np.int64]]:
+    """The nodes (sorted), the number of link ends at each and the label of its connected component (links whose
+    ends exist only; arrays, so that graphs of a million links take a fraction of a second)."""
+    names = sorted(spec.nodes)
+    index = {name: i for i, name in enumerate(names)}
+    ends = [(index[a], index[b]) for a, b in (link.ends for link in spec.links.values()) if a in index and b in index]
+    pairs = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    n = len(names)
+    degree = np.bincount(pairs.ravel(), minlength=n)  # link ends at each node (0: no link)
+    graph = coo_matrix((np.ones(pairs.shape[0]), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return names, degree, np.asarray(labels, dtype=np.int64)
 
 
 def check_connectivity(spec: TopologyFile) -> list[Finding]:
     """No isolated node; every access node reaches some foreign node."""
     out: list[Finding] = []
-    g = _graph(spec)
-    for name in sorted(spec.nodes):
-        if g.degree(name) == 0:
+    names, degree, labels = _components(spec)
+    for i, name in enumerate(names):
+        if degree[i] == 0:
             out.append(_err("isolated-node", ("nodes", name), "node has no link"))
-    foreign = {n for n, s in spec.nodes.items() if s.kind == "foreign"}
+    foreign = [i for i, name in enumerate(names) if spec.nodes[name].kind == "foreign"]
     if not foreign:
         out.append(
             _err(
@@ -284,12 +295,9 @@ def check_connectivity(spec: TopologyFile) -> list[Finding]:
             )
         )
         return out
-    reach_abroad: set[str] = set()
-    for comp in nx.connected_components(g):
-        if comp & foreign:
-            reach_abroad |= comp
-    for name, node in sorted(spec.nodes.items()):
-        if node.kind == "access" and name not in reach_abroad and g.degree(name) > 0:
+    reach_abroad = np.isin(labels, labels[foreign])
+    for i, name in enumerate(names):
+        if spec.nodes[name].kind == "access" and not reach_abroad[i] and degree[i] > 0:
             out.append(_err("path-abroad", ("nodes", name), "access node has no path to any foreign node"))
     return out
 

@@ -162,6 +162,7 @@ class KzInputs(StrictModel):
     nodes: dict[str, dict[str, Any]]
     links: dict[str, dict[str, Any]]
     services: dict[str, dict[str, Any]]
+    reliability: dict[str, Any] | None = None  #: copied as it is (checked with the topology)
 
 
 @dataclass(frozen=True)
@@ -480,6 +481,7 @@ def build_kz(inputs_path: Path) -> dict[str, Any]:
         "links": {**links, **inp.links},
         "services": services,
         "demand": _demand_records(inp, peak_mbps, ru_gbps),
+        **({"reliability": dict(inp.reliability)} if inp.reliability is not None else {}),
     }
 
 

@@ -25,10 +25,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simkz.topology.costs import CostSpec
+from simkz.topology.reliability import Reliability
 
 __all__ = ["Backlog", "Cohort", "Demand", "Region", "Service", "Topology"]
 
 T = TypeVar("T")
+T_arr = TypeVar("T_arr", bound=np.generic)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
@@ -40,6 +42,12 @@ _MEMO_LOCK = threading.RLock()
 #: hours in each part of the hour (one more than the turns).
 _HourTable = tuple[tuple[int, ...], tuple[NDArray[np.int64], ...]]
 _UNKNOWN: _HourTable = ((), ())  #: an hour not looked up yet
+
+
+def _read_only(array: NDArray[T_arr]) -> NDArray[T_arr]:
+    """``array``, made read-only (it is shared by every caller)."""
+    array.flags.writeable = False
+    return array
 
 
 @dataclass(frozen=True)
@@ -123,17 +131,22 @@ class Topology:
     files: tuple[tuple[Path, str], ...] = ()
     warnings: tuple[str, ...] = ()  #: warning-level findings of the named checks
     costs: CostSpec | None = None  #: the checked costs file, if the topology names one
+    routing: str = "ecmp"  #: how traffic picks its paths: ecmp or valley-free (see simkz.model.routing)
+    reliability: Reliability | None = None  #: failure rates and repair crews, if the topology gives them
     nodes: tuple[str, ...] = field(init=False)
     links: tuple[str, ...] = field(init=False)
     link_ends: tuple[tuple[str, str], ...] = field(init=False)
+    #: The graph's attribute dict of every link (in ``links`` order; the same dicts, not copies).
+    _link_data: tuple[dict[str, Any], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         nodes = tuple(sorted(self.graph.nodes))
-        by_name = {d["name"]: (u, v) for u, v, d in self.graph.edges(data=True)}
+        by_name = {d["name"]: (u, v, d) for u, v, d in self.graph.edges(data=True)}
         links = tuple(sorted(by_name))
         object.__setattr__(self, "nodes", nodes)
         object.__setattr__(self, "links", links)
-        object.__setattr__(self, "link_ends", tuple(by_name[n] for n in links))
+        object.__setattr__(self, "link_ends", tuple(by_name[n][:2] for n in links))
+        object.__setattr__(self, "_link_data", tuple(by_name[n][2] for n in links))
 
     # -- lookups (computed once: a cached_property writes the instance dict, frozen or not) --
     @cached_property
@@ -145,8 +158,30 @@ class Topology:
         return {n: i for i, n in enumerate(self.links)}
 
     @cached_property
-    def _capacities(self) -> NDArray[np.float64]:
-        return np.array([self.graph.edges[u, v]["capacity_gbps"] for u, v in self.link_ends], dtype=np.float64)
+    def link_capacities(self) -> NDArray[np.float64]:
+        """Capacity of every link (in ``links`` order), Gbps; read-only (:meth:`capacities_gbps` gives a copy)."""
+        return _read_only(self._link_attribute("capacity_gbps", None, np.float64))
+
+    @cached_property
+    def link_costs(self) -> NDArray[np.int64]:
+        """Routing cost of every link (in ``links`` order; 1 where the link has none); read-only."""
+        return _read_only(self._link_attribute("cost", 1, np.int64))
+
+    @cached_property
+    def link_end_indices(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The node indices of every link's two ends (in ``links`` and ``link_ends`` order); read-only."""
+        index, count = self.node_index, len(self.link_ends)
+        a = np.fromiter((index[a] for a, _ in self.link_ends), dtype=np.int64, count=count)
+        b = np.fromiter((index[b] for _, b in self.link_ends), dtype=np.int64, count=count)
+        return _read_only(a), _read_only(b)
+
+    def _link_attribute(self, key: str, default: object, dtype: type[np.generic]) -> NDArray[Any]:
+        """One attribute of every link, read from the graph once (``default`` where a link has none)."""
+        if default is None:
+            values = [d[key] for d in self._link_data]
+        else:
+            values = [d.get(key, default) for d in self._link_data]
+        return np.array(values, dtype=dtype)
 
     @cached_property
     def _memo(self) -> dict[str, Any]:
@@ -167,9 +202,9 @@ class Topology:
         return cast(T, memo[key])
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled without what was derived from it (memos, local hour tables): they are rebuilt on use."""
+        """Pickled without what was derived from it (memos, hour tables, link arrays): they are rebuilt on use."""
         state = dict(self.__dict__)
-        for name in ("_memo", "_hour_tables"):
+        for name in ("_memo", "_hour_tables", "link_capacities", "link_costs", "link_end_indices"):
             state.pop(name, None)
         return state
 
@@ -193,15 +228,20 @@ class Topology:
 
     def capacities_gbps(self) -> NDArray[np.float64]:
         """Capacity of every link (in ``links`` order), Gbps (a new array: the caller may change it)."""
-        return self._capacities.copy()
+        return self.link_capacities.copy()
 
     def users(self) -> NDArray[np.float64]:
         """Internet users of every cohort (in ``cohorts`` order), persons."""
         return np.array([c.users for c in self.cohorts], dtype=np.float64)
 
     def foreign_nodes(self) -> tuple[str, ...]:
-        """Nodes abroad (kind ``foreign``), sorted."""
-        return tuple(n for n in self.nodes if self.graph.nodes[n].get("kind") == "foreign")
+        """Nodes abroad (kind ``foreign``), sorted (found once)."""
+        return self._foreign
+
+    @cached_property
+    def _foreign(self) -> tuple[str, ...]:
+        attributes = self.graph.nodes
+        return tuple(n for n in self.nodes if attributes[n].get("kind") == "foreign")
 
     def disability_shares(self) -> NDArray[np.float64]:
         """Share of persons with disabilities among every cohort's users (their region's share), 0-1."""

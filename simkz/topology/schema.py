@@ -18,16 +18,28 @@ from simkz.inputs import NonNegative, Pair, Share, StrictModel
 
 __all__ = [
     "LINK_KINDS",
+    "MAX_CREWS",
+    "MAX_MTBF_H",
+    "MAX_MTTR_H",
+    "MAX_REPAIR_SD_LOG",
+    "MIN_MTBF_H",
+    "MIN_MTTR_H",
     "NODE_KINDS",
+    "RELATIONSHIPS",
+    "ROUTINGS",
     "SERVICE_KINDS",
     "TECHNOLOGIES",
     "BacklogSpec",
     "DemandSpec",
     "DependencySpec",
+    "FailureRateSpec",
+    "LinkRatesSpec",
     "LinkSpec",
+    "NodeRatesSpec",
     "NodeSpec",
     "OperatorSpec",
     "RegionSpec",
+    "ReliabilitySpec",
     "ServiceKind",
     "ServiceSpec",
     "TopologyFile",
@@ -36,6 +48,12 @@ __all__ = [
 Tech = Literal["mobile", "fixed"]
 NodeKind = Literal["access", "core", "gateway", "ixp", "datacenter", "foreign"]
 LinkKind = Literal["access", "backbone", "peering", "transit", "cross-border"]
+#: Business relationship of two ASes (Gao 2001): ``p2c`` provider to customer (``ends: [provider, customer]``),
+#: ``p2p`` settlement-free peers.
+Relationship = Literal["p2c", "p2p"]
+#: How traffic picks its paths: ``ecmp`` least total cost, split equally over equal-cost paths; ``valley-free``
+#: Gao-Rexford routing over the links' relationships (see :mod:`simkz.model.valley_free`).
+RoutingKind = Literal["ecmp", "valley-free"]
 ServiceKind = Literal[
     "messenger",
     "social",
@@ -54,6 +72,8 @@ ServiceKind = Literal[
 TECHNOLOGIES: tuple[str, ...] = ("fixed", "mobile")
 NODE_KINDS: tuple[str, ...] = ("access", "core", "gateway", "ixp", "datacenter", "foreign")
 LINK_KINDS: tuple[str, ...] = ("access", "backbone", "peering", "transit", "cross-border")
+RELATIONSHIPS: tuple[str, ...] = ("p2c", "p2p")
+ROUTINGS: tuple[str, ...] = ("ecmp", "valley-free")
 SERVICE_KINDS: tuple[str, ...] = ServiceKind.__args__  # type: ignore[attr-defined]
 
 #: (x, y) for drawing, written as a YAML list ``[x, y]``.
@@ -124,6 +144,11 @@ class LinkSpec(_Provenance):
     cost: Annotated[int, Field(ge=1, le=1000)] = Field(
         1, description="Routing cost (like an IGP metric); traffic takes the paths of least total cost."
     )
+    relationship: Relationship | None = Field(
+        None,
+        description="Business relationship, for `routing: valley-free`: p2c (ends are [provider, customer]) or p2p "
+        "(peers); none: both ends belong to one organisation (siblings), routes cross the link unchanged.",
+    )
 
 
 class DependencySpec(StrictModel):
@@ -177,6 +202,72 @@ class DemandSpec(_Provenance):
     )
 
 
+#: Bounds of a mean time between failures, hours (1 hour to about 1,141 years).
+MIN_MTBF_H, MAX_MTBF_H = 1.0, 1e7
+#: Bounds of a mean time to repair, hours (36 seconds to about 11 years).
+MIN_MTTR_H, MAX_MTTR_H = 0.01, 1e5
+#: Most repair crews.
+MAX_CREWS = 10_000
+#: Largest spread of repair times (standard deviation of their logarithm).
+MAX_REPAIR_SD_LOG = 3.0
+Mtbf = Annotated[float, Field(ge=MIN_MTBF_H, le=MAX_MTBF_H)]
+Mttr = Annotated[float, Field(ge=MIN_MTTR_H, le=MAX_MTTR_H)]
+
+
+class FailureRateSpec(_Provenance):
+    """How often an element of one kind fails at random, and how long its repair takes."""
+
+    mtbf_h: Mtbf = Field(
+        description="Mean time between failures, hours: the mean of the exponential time an element of this kind "
+        f"works before it fails ({MIN_MTBF_H:g} to {MAX_MTBF_H:g})."
+    )
+    mttr_h: Mttr = Field(
+        description="Mean time to repair, hours: the mean time a crew works on a failed element; waiting for a free "
+        f"crew comes on top ({MIN_MTTR_H:g} to {MAX_MTTR_H:g})."
+    )
+
+
+_NEVER = " Not given: elements of this kind never fail."
+
+
+class NodeRatesSpec(StrictModel):
+    """Failure rates by node kind; a kind not given never fails."""
+
+    access: FailureRateSpec | None = Field(None, description="Access nodes (a cohort's access network)." + _NEVER)
+    core: FailureRateSpec | None = Field(None, description="Operator cores." + _NEVER)
+    gateway: FailureRateSpec | None = Field(None, description="International gateways." + _NEVER)
+    ixp: FailureRateSpec | None = Field(None, description="Exchange points." + _NEVER)
+    datacenter: FailureRateSpec | None = Field(None, description="Data centres." + _NEVER)
+    foreign: FailureRateSpec | None = Field(None, description="Nodes abroad." + _NEVER)
+
+
+class LinkRatesSpec(StrictModel):
+    """Failure rates by link kind; a kind not given never fails."""
+
+    access: FailureRateSpec | None = Field(None, description="Access links." + _NEVER)
+    backbone: FailureRateSpec | None = Field(None, description="Backbone links." + _NEVER)
+    peering: FailureRateSpec | None = Field(None, description="Peering links." + _NEVER)
+    transit: FailureRateSpec | None = Field(None, description="Transit links." + _NEVER)
+    cross_border: FailureRateSpec | None = Field(None, alias="cross-border", description="Cross-border links." + _NEVER)
+
+
+class ReliabilitySpec(_Provenance):
+    """Random failures and their repair: rates per element kind and the repair crews (used by scenarios that say
+    ``random_failures:``). ``source``/``assumption`` here are those of ``crews`` and ``repair_sd_log``."""
+
+    crews: Annotated[int, Field(ge=1, le=MAX_CREWS)] = Field(
+        description="Repair crews: at most this many failed elements are repaired at once; the others wait, first "
+        "failed first served."
+    )
+    repair_sd_log: Annotated[float, Field(ge=0.0, le=MAX_REPAIR_SD_LOG)] = Field(
+        1.0,
+        description="Spread of repair times: a repair takes a lognormal time with mean `mttr_h` and this standard "
+        "deviation of its logarithm (default 1); 0: every repair takes exactly `mttr_h`.",
+    )
+    nodes: NodeRatesSpec = Field(default_factory=NodeRatesSpec, description="Rates by node kind.")
+    links: LinkRatesSpec = Field(default_factory=LinkRatesSpec, description="Rates by link kind.")
+
+
 class TopologyFile(StrictModel):
     """A whole topology file."""
 
@@ -191,6 +282,11 @@ class TopologyFile(StrictModel):
     disability_share: Share = Field(0.0, description="Default share of residents with a permanent disability, 0-1.")
     disability_source: str | None = Field(None, description="Source of disability_share.")
     costs: str | None = Field(None, description="Cost parameters file for the cost methods, relative to this file.")
+    routing: RoutingKind = Field(
+        "ecmp",
+        description="How traffic picks its paths: ecmp (least total link cost, split equally over equal-cost paths; "
+        "the default) or valley-free (Gao-Rexford routing over the links' `relationship`).",
+    )
     sources: dict[str, str] = Field(default_factory=dict, description="Citations that records name by key.")
     regions: dict[str, RegionSpec]
     operators: dict[str, OperatorSpec]
@@ -198,3 +294,6 @@ class TopologyFile(StrictModel):
     links: dict[str, LinkSpec]
     services: dict[str, ServiceSpec]
     demand: dict[Tech, DemandSpec]
+    reliability: ReliabilitySpec | None = Field(
+        None, description="Random failures: MTBF and MTTR per element kind, and repair crews (optional)."
+    )
