@@ -25,7 +25,6 @@ one parse: a 77 MB topology of 75,000 nodes and 500,000 links reads in about 1.4
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
@@ -35,6 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from simkz.collector import collector_paused
 from simkz.errors import InputError
 from simkz.yamlio import MAX_DEPTH, MAX_NUMBER_CHARS, bad_text, read_capped_text
 
@@ -111,10 +111,11 @@ def load_json_text(text: str, source: Path | str | None = None) -> Any:
     raw = text.encode("utf-8", "surrogatepass")
     _check_depth(raw, source)
     hooks = _Hooks()
-    collecting = gc.isenabled()
-    gc.disable()  # the document holds no cycles; collections while it grows only cost time
     try:
-        data = json.loads(text, object_pairs_hook=hooks.pairs, parse_constant=hooks.constant, parse_float=hooks.number)
+        with collector_paused():  # the document holds no cycles; collections while it grows only cost time
+            data = json.loads(
+                text, object_pairs_hook=hooks.pairs, parse_constant=hooks.constant, parse_float=hooks.number
+            )
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise InputError(source, (where,), f"JSON syntax error: {exc.msg}", allowed="valid JSON") from None
@@ -124,9 +125,6 @@ def load_json_text(text: str, source: Path | str | None = None) -> Any:
         ) from None
     except RecursionError:
         raise InputError(source, (), f"nesting deeper than {MAX_DEPTH} levels", allowed=_ALLOWED) from None
-    finally:
-        if collecting:
-            gc.enable()
     texts = _SUSPECT_ESCAPE.search(text) is not None
     if hooks.refused or texts:
         _find_refused(data, source, texts=texts)

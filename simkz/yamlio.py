@@ -19,7 +19,6 @@ reads in about a second instead of twenty-five).
 
 from __future__ import annotations
 
-import gc
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
+from simkz.collector import collector_paused
 from simkz.errors import InputError
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NUMBER_CHARS", "bad_text", "load_text", "read_capped_text", "read_yaml"]
@@ -232,10 +232,9 @@ def load_text(text: str, source: Path | str | None = None) -> Any:
     """
     builder = _Builder()
     parser = _event_loader()(text)
-    collecting = gc.isenabled()
-    gc.disable()  # the document holds no cycles; collections while it grows only cost time
     try:
-        return builder.build(parser)
+        with collector_paused():  # the document holds no cycles; collections while it grows only cost time
+            return builder.build(parser)
     except _RefusedError as exc:
         line = f" (line {exc.mark.line + 1})" if exc.mark is not None else ""
         path = builder.path()
@@ -255,8 +254,6 @@ def load_text(text: str, source: Path | str | None = None) -> Any:
         raise InputError(source, (), f"YAML error: {exc}", allowed="valid YAML") from None
     finally:
         parser.dispose()
-        if collecting:
-            gc.enable()
 
 
 def read_yaml(path: Path) -> Any:

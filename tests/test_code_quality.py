@@ -16,6 +16,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "times": 0,
     "yamlio": 0,
+    "collector": 0,
     "jsonio": 0,
     "inputs": 0,
     "resources": 0,

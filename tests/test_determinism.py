@@ -48,6 +48,16 @@ def test_figures_and_columns_are_stable_too(tmp_path):
     assert a == b
 
 
+def test_plot_gives_the_same_bytes_in_two_processes(tmp_path):
+    partial = str(SCENARIOS / "toy-partial-restoration.yaml")
+    simkz("run", partial, "--out", str(tmp_path / "r"), "--figures", "none", "--quiet", hashseed="0")
+    for name, seed in (("a", "1"), ("b", "12345")):
+        simkz("plot", str(tmp_path / "r"), "--out", str(tmp_path / name), "--animate", hashseed=seed)
+    a, b = digests(tmp_path / "a"), digests(tmp_path / "b")
+    assert {"overview.svg", "services.png", "disruptions.svg", "regions.png", "network.svg", "network.gif"} <= set(a)
+    assert a == b
+
+
 def test_only_the_manifest_holds_wall_clock_values(tmp_path):
     simkz("run", "toy-base", "--out", str(tmp_path / "r"), "--figures", "none", "--quiet", hashseed="0")
     manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())

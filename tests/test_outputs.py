@@ -21,6 +21,7 @@ from simkz import RunResult, Simulation, load_scenario
 from simkz.cli.main import cli
 from simkz.errors import EnvironmentFault, InputError
 from simkz.results import run as run_module
+from simkz.results.network import NETWORK_FILES
 from simkz.results.paths import NAME_PATTERN, check_confined, output_folder, remove_stale, written_by_simkz
 from simkz.results.run import FILE_NAMES, TABLES
 from simkz.scenario.schema import ScenarioFile
@@ -213,7 +214,9 @@ def test_concurrent_saves_into_one_folder_never_mix_files(tmp_path, monkeypatch,
     errors: list[BaseException] = []
 
     def write(i: int) -> None:
-        mine = RunResult(result.name, result.tables, {"writer": i}, {"simkz_version": "test", "writer": i})
+        mine = RunResult(
+            result.name, result.tables, {"writer": i}, {"simkz_version": "test", "writer": i}, result.network
+        )
         barrier.wait()
         try:
             for _ in range(3):
@@ -236,7 +239,7 @@ def check_whole(folder: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     summary = json.loads((folder / "summary.json").read_text())
     assert manifest["writer"] == summary["writer"]
-    assert {f"{t}.csv" for t in TABLES} | {"summary.json", "columns.json", "manifest.json"} == {
+    assert {f"{t}.csv" for t in TABLES} | set(NETWORK_FILES) | {"summary.json", "columns.json", "manifest.json"} == {
         p.name for p in folder.iterdir()
     }
 

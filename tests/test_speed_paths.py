@@ -34,6 +34,7 @@ from simkz.engine.network import Lru, NetworkModel, SharedCache
 from simkz.model.flows import capacities, evaluate, pass_shares, tunnel_passes
 from simkz.model.routing import Routing, route
 from simkz.model.state import NetworkState
+from simkz.results.network import NETWORK_FILES
 from simkz.results.run import TABLES, RunResult
 from simkz.results.table import Table, format_number
 from simkz.topology.load import load_topology
@@ -468,8 +469,10 @@ def test_tables_writes_only_the_chosen_tables(tmp_path):
     )
     assert res.exit_code == 0, res.output
     written = sorted(p.name for p in (tmp_path / "two").iterdir())
-    assert written == ["by_service.csv", "columns.json", "manifest.json", "national.csv", "summary.json"]
-    for name in ("by_service.csv", "national.csv", "summary.json"):
+    assert written == sorted(
+        ["by_service.csv", "columns.json", "manifest.json", "national.csv", "summary.json", *NETWORK_FILES]
+    )  # the network's files are always written
+    for name in ("by_service.csv", "national.csv", "summary.json", *NETWORK_FILES):
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "all" / name).read_bytes()
     command = json.loads((tmp_path / "two" / "manifest.json").read_text())["command"]
     assert command[-2:] == ["--tables", "by_service, national"]

@@ -170,7 +170,7 @@ def test_one_worker_two_workers_and_a_dask_cluster_write_the_same_bytes(tmp_path
     assert a == digests(tmp_path / "two") == digests(tmp_path / "dask")
     tables = ["national", "by_region", "by_operator", "by_technology", "by_region_technology", "by_service"]
     assert {f"{t}_bands.csv" for t in tables} | {"summary_bands.csv", "manifest.json"} <= set(a)
-    assert sum(name.startswith("replications/") for name in a) == 6 * 2
+    assert sum(name.startswith("replications/") for name in a) == 6 * 5  # summary, series and the network files
     manifest = json.loads((tmp_path / "one" / "manifest.json").read_text())
     assert (manifest["seed"], manifest["replications"], manifest["quantiles"]) == (3, 6, [5, 50, 95])
     assert not {"wall_time_s", "command", "platform", "workers"} & set(manifest)

@@ -14,7 +14,9 @@ from simkz.cli.analyze import analyze
 from simkz.cli.build import build
 from simkz.cli.compare import compare
 from simkz.cli.errors import debug_option, reports_errors
+from simkz.cli.plot import plot
 from simkz.cli.regression import baseline, check, table_names
+from simkz.cli.report import report
 from simkz.cli.score import score
 from simkz.cli.summary import print_summary
 from simkz.cli.sweep import many_run_options, note_sweep_block, run_replications_from, single_run_checks, sweep
@@ -76,7 +78,7 @@ def cli(debug: bool) -> None:
     default="all",
     show_default=True,
     help="Time series tables to write, comma-separated (national, by_region, by_operator, by_technology, "
-    "by_region_technology, by_service) or all.",
+    "by_region_technology, by_service) or all. phases.csv, network.json and network_states.csv are always written.",
 )
 @click.option(
     "--output-step",
@@ -264,6 +266,8 @@ cli.add_command(sweep)
 cli.add_command(compare)
 cli.add_command(build)
 cli.add_command(analyze)
+cli.add_command(plot)
+cli.add_command(report)
 
 
 def main() -> None:

@@ -5,7 +5,8 @@ and shifts; build the SimPy environment and processes, with one process per elem
 when the scenario has random failures) -> ``run`` (advance event by event, evaluate the network
 once per instant at which something changed) -> ``finalize`` (turn the trace into a
 :class:`~simkz.results.run.RunResult`, with the failures table and summary block of a run with
-random failures). A simulation runs once.
+random failures, and the record of the network: its phases, its map and the states the engine applied,
+see :mod:`simkz.engine.network_record`). A simulation runs once.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from simkz.engine.backlog import BacklogQueue
 from simkz.engine.circumvention import vpn_adoption
 from simkz.engine.failures import FailureLog, start_failures
 from simkz.engine.network import NetworkModel
+from simkz.engine.network_record import network_record
 from simkz.engine.processes import World, action_window, demand_clock
 from simkz.engine.recorder import Recorder
+from simkz.engine.states import StateRecorder
 from simkz.errors import LifecycleError
 from simkz.impact.report import build_result
 from simkz.results.run import RunResult
@@ -54,6 +57,7 @@ class Simulation:
         self.parameters: dict[str, float] = {}
         self.network = NetworkModel(scenario.topology)
         self.recorder = Recorder()
+        self.states = StateRecorder()  #: the network states the engine applied, at the instants they changed
         self.wall_time_s = 0.0
         self.failures: FailureLog | None = None  #: the random failures of the run, if the scenario has them
         self._result: RunResult | None = None
@@ -123,6 +127,7 @@ class Simulation:
             for i, queue in self.queues.items():
                 queue.update(float(share[i]))
                 backlog[i] = queue.level
+        self.states.record(now, world.state)
         probe, visible = self.network.signals(world.state)
         self.recorder.record(
             now,
@@ -155,6 +160,7 @@ class Simulation:
         )
         if self.failures is not None:
             self._add_failures(self._result, self.failures)
+        self._result.network = network_record(self.scenario, self.states)
         self.phase = "finalized"
         return self
 

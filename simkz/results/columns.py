@@ -23,8 +23,14 @@ class Column:
 COLUMNS: dict[str, Column] = {
     c.name: c
     for c in (
-        Column("time", "ISO 8601", "str", "Sample instant, local time of the scenario with its UTC offset."),
-        Column("elapsed_h", "h", "float", "Hours since the scenario start."),
+        Column(
+            "time",
+            "ISO 8601",
+            "str",
+            "Sample instant (network_states.csv: the instant of the change), local time of the scenario with its "
+            "UTC offset.",
+        ),
+        Column("elapsed_h", "h", "float", "Hours since the scenario start (of the sample, or of the change)."),
         Column("region", "-", "str", "Region key."),
         Column("operator", "-", "str", "Operator key."),
         Column("technology", "-", "str", "Access technology: fixed or mobile."),
@@ -111,7 +117,13 @@ COLUMNS: dict[str, Column] = {
         ),
         Column("disabled_cut_off_persons", "persons", "float", "Persons with disabilities cut off entirely."),
         # failures.csv: one row per random failure (scenarios with random_failures)
-        Column("element", "-", "str", "The node or link that failed (its key in the topology)."),
+        Column(
+            "element",
+            "-",
+            "str",
+            "A node or link (its key in the topology): the one that failed (failures.csv), or whose state changed "
+            "(network_states.csv).",
+        ),
         Column("element_type", "-", "str", "node or link."),
         Column(
             "element_kind",
@@ -133,5 +145,49 @@ COLUMNS: dict[str, Column] = {
         Column("repair_h", "h", "float", "Hours a crew worked on it (up to the end of the run)."),
         Column("down_h", "h", "float", "Hours it was down: the wait for a crew plus the repair (up to the end)."),
         Column("restored_flag", "0/1", "int", "1 if it was restored before the end of the run."),
+        # phases.csv: one row per window of an action in force during the run
+        Column(
+            "label",
+            "-",
+            "str",
+            "What the action stands for: its label in the scenario, or one made from its kind and selection "
+            "(e.g. 'shutdown: gateway').",
+        ),
+        Column(
+            "kind", "-", "str", "The action's kind: block, whitelist, degrade, shutdown, withdraw, restore or throttle."
+        ),
+        Column(
+            "start",
+            "ISO 8601",
+            "str",
+            "When the window starts (shifts applied, clipped to the run's start), local time with its UTC offset.",
+        ),
+        Column(
+            "end",
+            "ISO 8601",
+            "str",
+            "When the window ends (the run's end if it is still in force then), local time with its UTC offset.",
+        ),
+        Column("start_elapsed_h", "h", "float", "Hours from the scenario start to the window's start."),
+        Column("end_elapsed_h", "h", "float", "Hours from the scenario start to the window's end."),
+        Column("action", "index", "int", "The action's place in the scenario's actions list, from 0."),
+        # network_states.csv: one row each time a node's or link's state changes
+        Column(
+            "state",
+            "-",
+            "str",
+            "The element's state from this instant on. Nodes: up, down (shut down or failed), withdrawn (routes "
+            "withdrawn), partial (a share of its users cut off), filtered (a block, whitelist or degrade acts at it); "
+            "the first of these that holds, in the order down, withdrawn, partial, filtered. Links: up, down (cut or "
+            "failed), throttled.",
+        ),
+        Column(
+            "value",
+            "share",
+            "float",
+            "0-1. partial: the share of the node's users still connected; throttled: the link's capacity factor; "
+            "filtered: the share of the node's ordinary traffic (an ordinary day, no action, weighted by service) "
+            "that its rules let pass, empty if no ordinary traffic crosses it. Empty for the other states.",
+        ),
     )
 }

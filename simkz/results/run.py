@@ -6,6 +6,9 @@ A results folder holds:
   ``by_region_technology.csv``, ``by_service.csv``: tidy time series (one row per instant and group);
 * ``failures.csv``, for a run with random failures: one row per failure (an event table, not a time
   series; left out of baselines, which hold only what is compared);
+* ``phases.csv``, ``network.json``, ``network_states.csv``: the phases of the run, its network and the
+  states of its nodes and links over time (:mod:`simkz.results.network`; written whatever tables are
+  chosen, left out of baselines);
 * ``columns.json``: unit and meaning of every column;
 * ``summary.json``: the headline figures;
 * ``manifest.json``: versions, input hashes, seed, command, wall time;
@@ -43,6 +46,14 @@ from typing import Any
 
 from simkz.errors import EnvironmentFault, InputError
 from simkz.results.columns import COLUMNS
+from simkz.results.network import (
+    NETWORK_FILES,
+    PHASE_COLUMNS,
+    STATE_COLUMNS,
+    NetworkRecord,
+    read_network_record,
+    write_network_files,
+)
 from simkz.results.paths import check_replaceable, check_target, remove_stale, staging_path
 from simkz.results.table import Table
 
@@ -62,6 +73,7 @@ __all__ = [
     "locked_parent",
     "read_json_object",
     "replace_folder",
+    "write_bytes_atomic",
     "write_text_atomic",
 ]
 
@@ -73,6 +85,7 @@ EVENT_TABLES = ("failures",)
 FILE_NAMES = frozenset(
     {
         *(f"{t}.csv" for t in (*TABLES, *EVENT_TABLES)),
+        *NETWORK_FILES,
         "summary.json",
         "columns.json",
         "manifest.json",
@@ -89,12 +102,14 @@ def dump_json(data: Any) -> str:
 
 @dataclass
 class RunResult:
-    """Tables, summary and manifest of one run."""
+    """Tables, summary and manifest of one run, and the record of its network (phases, map, states; None for a
+    folder of an older version)."""
 
     name: str
     tables: dict[str, Table]
     summary: dict[str, Any]
     manifest: dict[str, Any] = field(default_factory=dict)
+    network: NetworkRecord | None = None
 
     def save(
         self,
@@ -108,8 +123,9 @@ class RunResult:
     ) -> Path:
         """Write the folder atomically; ``extras`` write more files (figures) into it first.
 
-        ``tables`` chooses the time series written; ``provenance=False`` leaves out
-        ``manifest.json`` and ``columns.json`` (a baseline holds only what is compared).
+        ``tables`` chooses the time series written (the network's files are written whatever it says);
+        ``provenance=False`` leaves out ``manifest.json``, ``columns.json`` and the network's files (a baseline
+        holds only what is compared).
         ``root``: the folder must lie inside it, links followed (default: its own parent, so the
         folder itself may not be a link). An existing folder is replaced only once the new one is
         complete, and only if simkz wrote it, unless ``force``.
@@ -152,6 +168,11 @@ class RunResult:
             step()
             for col in table.names:
                 used.setdefault(col, {"unit": COLUMNS[col].unit, "description": COLUMNS[col].description})
+        if provenance and self.network is not None:
+            write_network_files(folder, self.network)
+            for col in (*PHASE_COLUMNS, *STATE_COLUMNS):
+                used.setdefault(col, {"unit": COLUMNS[col].unit, "description": COLUMNS[col].description})
+            step()
         (folder / "summary.json").write_text(dump_json(self.summary), encoding="utf-8")
         if provenance:
             (folder / "columns.json").write_text(dump_json(dict(sorted(used.items()))), encoding="utf-8")
@@ -167,7 +188,7 @@ class RunResult:
     @classmethod
     def load(cls, folder: Path | str) -> RunResult:
         """Read a results folder written by :meth:`save` (``national.csv`` and ``summary.json`` are required; the
-        other tables are read where present)."""
+        other tables, and the network's files, are read where present)."""
         folder = Path(folder)
         if not folder.is_dir():
             raise InputError(folder, (), "results folder not found", allowed="a folder written by `simkz run`")
@@ -185,7 +206,8 @@ class RunResult:
             if (folder / f"{name}.csv").is_file()
         }
         name = str(summary.get("scenario", {}).get("name", folder.name))
-        return cls(name=name, tables=tables, summary=summary, manifest=manifest)
+        network = read_network_record(folder)
+        return cls(name=name, tables=tables, summary=summary, manifest=manifest, network=network)
 
 
 def check_output(folder: Path | str, *, root: Path | str | None = None, force: bool = False) -> Path:
@@ -234,7 +256,12 @@ _FILE_MODE = 0o666 & ~_read_umask()
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same folder, then a rename, so a
+    """Write ``text`` (UTF-8) to ``path`` atomically, as :func:`write_bytes_atomic` writes bytes."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then a rename, so a
     reader never sees half a file and a failure leaves the old file (if any) as it was.
 
     Raises :class:`EnvironmentFault` when the system refuses the write."""
@@ -243,8 +270,8 @@ def write_text_atomic(path: Path, text: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-", dir=path.parent)
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
                 os.chmod(tmp, _FILE_MODE)
                 os.replace(tmp, path)
             except BaseException:

@@ -3,7 +3,8 @@
 The scenario (with the spec's overrides) and its topology are loaded once per process
 (:mod:`simkz.sweep.cache`); the run draws from the spec's seed sequence. The record carries what the
 results folder keeps of the run: its summary and its series (compressed, so that sending it between
-processes or machines is cheap).
+processes or machines is cheap), and the text of its network's files (``phases.csv``, ``network.json``,
+``network_states.csv``: :mod:`simkz.results.network`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from simkz._version import __version__
 from simkz.engine.simulation import Simulation
 from simkz.impact.tables import with_output_step
+from simkz.results.network import network_texts
 from simkz.results.run import dump_json
 from simkz.sweep.cache import load_point
 from simkz.sweep.plan import RunSpec
@@ -38,6 +40,7 @@ class RunRecord:
     summary_json: str
     series: bytes
     versions: tuple[str, ...]  #: simkz and numpy versions of the process that ran it
+    files: tuple[tuple[str, str], ...] = ()  #: (file name, text) of the run's network files
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -69,4 +72,5 @@ def run_one(spec: RunSpec) -> RunRecord:
         summary_json=dump_json(result.summary),
         series=encode_series({t: result.tables[t] for t in spec.tables}, with_keys=spec.replication == 0),
         versions=worker_versions(),
+        files=tuple(network_texts(result.network).items()) if result.network is not None else (),
     )

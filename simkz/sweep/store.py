@@ -208,6 +208,8 @@ class WorkFolder:
                 tmp.mkdir()
                 (tmp / SUMMARY_FILE).write_text(record.summary_json, encoding="utf-8")
                 (tmp / SERIES_FILE).write_bytes(record.series)
+                for name, text in record.files:  # the run's network files (phases, map, states)
+                    (tmp / name).write_text(text, encoding="utf-8")
                 if final.exists():
                     shutil.rmtree(final)
                 os.rename(tmp, final)

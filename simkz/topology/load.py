@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import networkx as nx
 
+from simkz.collector import collector_paused
 from simkz.errors import InputError
 from simkz.inputs import InputDocument, read_document, validate_model
 from simkz.times import parse_zone
@@ -40,20 +39,8 @@ def load_topology(path: Path | str, *, document: InputDocument | None = None) ->
     topology (75,000 nodes and 500,000 links: a third of the loading time went to full collections that
     found nothing to free); nothing is lost, the collector runs again afterwards.
     """
-    with _collector_paused():
+    with collector_paused():
         return _load_topology(Path(path), document)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector in this block (if it was running: it is restarted after)."""
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
 
 
 def _load_topology(path: Path, document: InputDocument | None) -> Topology:

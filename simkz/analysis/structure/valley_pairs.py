@@ -31,7 +31,6 @@ from simkz.analysis.structure.pairs import (
     _exact,
     _normal,
     _result,
-    _tolerance,
     _wilson,
 )
 from simkz.analysis.structure.valley import starts_reaching
@@ -88,7 +87,12 @@ def _single_lost(cuts: ValleyCuts) -> NDArray[np.bool_]:
 def _pair_cuts(
     graph: ElementGraph, cuts: ValleyCuts, a: NDArray[np.int64], b: NDArray[np.int64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Persons cut off by each pair of candidates ``(a[k], b[k])`` failing together, and those neither cuts alone."""
+    """Persons cut off by each pair of candidates ``(a[k], b[k])`` failing together, and those neither cuts alone.
+
+    Both are sums of the users of whole starts (no difference of sums, as in the structural pairs): a pair's
+    joint users are 0 exactly when it cuts off no one with users that neither cuts alone, so a pair has joint
+    users when they are positive, however few (no rounding tolerance, which would drop real ones).
+    """
     paths = cuts.paths
     single = _single_lost(cuts)
     users = graph.node_users[paths.start_node]
@@ -106,12 +110,12 @@ def _pair_cuts(
 
 def valley_exact_pairs(graph: ElementGraph, cuts: ValleyCuts) -> PairFailures:
     """Every pair of elements, exactly: each pair of candidates searched, the others counted."""
-    size, tol = graph.n_elements, _tolerance(graph)
+    size = graph.n_elements
     candidates = cuts.paths.column_element  # sorted
     i, j = np.triu_indices(candidates.shape[0], 1)
     a, b = candidates[i].astype(np.int64), candidates[j].astype(np.int64)
     cut, joint = _pair_cuts(graph, cuts, a, b)
-    hit = joint > tol
+    hit = joint > 0.0  # exact: see _pair_cuts
     # a pair with an element off every path cuts what the other cuts alone
     off_path = size - candidates.shape[0]
     sum_cut = float(cut.sum()) + off_path * float(cuts.cut_users[candidates].sum())
@@ -126,13 +130,13 @@ def valley_sampled_pairs(graph: ElementGraph, cuts: ValleyCuts, *, sample: int, 
     """``sample`` distinct pairs of candidates drawn uniformly with ``seed``, each evaluated exactly; the pairs with
     an element off the paths counted exactly. The figures are over all pairs: the counted part plus the
     sample's estimate (and its 95% interval) scaled to the pairs of candidates."""
-    size, tol = graph.n_elements, _tolerance(graph)
+    size = graph.n_elements
     total, candidates = size * (size - 1) // 2, cuts.paths.column_element
     among = candidates.shape[0] * (candidates.shape[0] - 1) // 2  # pairs of candidates
     drawn = _draw_pairs(candidates.shape[0], min(sample, among), seed)
     a, b = candidates[drawn[:, 0]].astype(np.int64), candidates[drawn[:, 1]].astype(np.int64)
     cut, joint = _pair_cuts(graph, cuts, a, b)
-    hit = joint > tol
+    hit = joint > 0.0  # exact: see _pair_cuts
     off_path_cut = (size - candidates.shape[0]) * float(cuts.cut_users[candidates].sum())
     k, n, weight = int(hit.sum()), drawn.shape[0], among / max(total, 1)
     return _result(
