@@ -17,6 +17,7 @@ import yaml
 
 import simkz
 from simkz import RunResult, Simulation, load_scenario
+from simkz.results.network import NETWORK_FILES
 from simkz.results.run import FILE_NAMES, TABLES
 
 SCENARIO = {
@@ -28,7 +29,11 @@ SCENARIO = {
     "actions": [{"at": "2022-01-05T13:00+06:00", "shutdown": {"kind": "gateway"}, "assumption": "a test"}],
 }
 #: What a complete folder of `simkz run` (png figure) holds.
-COMPLETE = {f"{t}.csv" for t in TABLES} | {"summary.json", "columns.json", "manifest.json", "overview.png"}
+COMPLETE = (
+    {f"{t}.csv" for t in TABLES}
+    | {"summary.json", "columns.json", "manifest.json", "overview.png"}
+    | set(NETWORK_FILES)
+)
 OLD_VERSION = "the old folder"
 
 
@@ -38,7 +43,13 @@ def work(tmp_path: Path) -> Path:
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(SCENARIO, sort_keys=False), encoding="utf-8")
     result = Simulation(load_scenario(path)).run().result
-    old = RunResult(result.name, result.tables, result.summary, {**result.manifest, "simkz_version": OLD_VERSION})
+    old = RunResult(
+        result.name,
+        result.tables,
+        result.summary,
+        {**result.manifest, "simkz_version": OLD_VERSION},
+        network=result.network,
+    )
     old.save(tmp_path / "out", extras=[copy_figure(b"old")])
     return tmp_path
 
