@@ -232,8 +232,8 @@ def _draw_nodes(drawing: NetworkDrawing, pos: Mapping[str, tuple[float, float]])
 
 
 def _labels(ax: Axes, network: NetworkMap, pos: Mapping[str, tuple[float, float]]) -> list[Text]:
-    """Region names under their access networks (their centre, else the region's position); names of nodes abroad
-    and of gateways above them."""
+    """Region names under their access networks (their centre, else the region's position); names of nodes abroad,
+    of gateways and of cores (where filtering equipment and operators' orders act) above them."""
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     extent = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) if pos else 1.0
@@ -245,7 +245,7 @@ def _labels(ax: Axes, network: NetworkMap, pos: Mapping[str, tuple[float, float]
             name = region.name.removesuffix(" Region")
             x, y = where
             out.append(ax.text(x, y - 0.035 * extent, name, ha="center", va="top", zorder=4, bbox=_HALO))
-    named = [k for k, n in sorted(network.nodes.items()) if n.kind in ("foreign", "gateway")]
+    named = [k for k, n in sorted(network.nodes.items()) if n.kind in ("foreign", "gateway", "core")]
     for key in named if len(named) <= _MAX_NAMED else ():
         x, y = pos[key]
         out.append(ax.text(x, y + 0.03 * extent, key, ha="center", va="bottom", zorder=4, style="italic", bbox=_HALO))
