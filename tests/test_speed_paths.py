@@ -32,7 +32,7 @@ from simkz import Simulation, load_scenario
 from simkz.cli.main import cli
 from simkz.engine.network import Lru, NetworkModel, SharedCache
 from simkz.model.flows import capacities, evaluate, pass_shares, tunnel_passes
-from simkz.model.routing import Routing, route
+from simkz.model.routing import route
 from simkz.model.state import NetworkState
 from simkz.results.network import NETWORK_FILES
 from simkz.results.run import TABLES, RunResult
@@ -40,7 +40,7 @@ from simkz.results.table import Table, format_number
 from simkz.topology.load import load_topology
 from simkz.topology.network import Cohort, Demand, Region, Service, Topology
 from tests.conftest import SCENARIOS, TOPOLOGIES, TOY, write_yaml
-from tests.test_routing_vectorised import reference_route
+from tests.test_routing_vectorised import assert_same_routing, random_states, reference_route
 
 KZ = load_topology(TOPOLOGIES / "kz-2022.yaml")
 TOY_TOPOLOGY = load_topology(TOY)
@@ -51,25 +51,6 @@ TOY_TOPOLOGY = load_topology(TOY)
 
 # the reference: a heap Dijkstra per service (what simkz did before searching once per host set)
 route_per_service = reference_route
-
-
-def random_states(topology, count: int, seed: int):
-    rng = np.random.default_rng(seed)
-    nodes, links = list(topology.nodes), list(topology.links)
-    yield frozenset(), frozenset()
-    for _ in range(count):
-        down_nodes = rng.choice(nodes, size=int(rng.integers(0, 6)), replace=False)
-        down_links = rng.choice(links, size=int(rng.integers(0, 8)), replace=False)
-        yield frozenset(down_nodes.tolist()), frozenset(down_links.tolist())
-
-
-def assert_same_routing(a: Routing, b: Routing) -> None:
-    assert (a.n_nodes, a.n_services, len(a.layers)) == (b.n_nodes, b.n_services, len(b.layers))
-    assert a.hosts.dtype == b.hosts.dtype and a.hosts.tobytes() == b.hosts.tobytes()
-    for la, lb in zip(a.layers, b.layers, strict=True):
-        for field in ("src", "dst", "link", "weight", "nodes"):
-            x, y = getattr(la, field), getattr(lb, field)
-            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), field
 
 
 @pytest.mark.parametrize("topology", [KZ, TOY_TOPOLOGY], ids=["kz-2022", "toy"])

@@ -54,7 +54,7 @@ from simkz.collector import collector_paused
 from simkz.errors import InputError
 from simkz.inputs import Pair, StrictModel, validate_model
 from simkz.jsonio import read_json
-from simkz.results.table import format_number, round_sig
+from simkz.results.table import format_number, parse_csv, round_sig
 from simkz.yamlio import read_capped_text
 
 __all__ = [
@@ -421,27 +421,10 @@ def _rows(path: Path, columns: Sequence[str]) -> list[tuple[int, list[str]]]:
         raise InputError(
             path, (f"line {text.count(chr(10)) + 1}",), "the file ends in the middle of a line (truncated?)"
         )
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-        if header != list(columns):
-            raise InputError(path, ("line 1",), "unexpected header", value=header, allowed=",".join(columns))
-        out = []
-        line = reader.line_num + 1
-        for row in reader:
-            if len(row) != len(columns):
-                raise InputError(
-                    path,
-                    (f"line {line}",),
-                    f"row of {len(row)} cells under a header of {len(columns)}",
-                    value=",".join(row),
-                    allowed=f"{len(columns)} cells, one per column",
-                )
-            out.append((line, row))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(path, (f"line {reader.line_num}",), f"malformed CSV: {exc}") from None
-    return out
+    header, rows, lines = parse_csv(path, text)
+    if header != list(columns):
+        raise InputError(path, ("line 1",), "unexpected header", value=header, allowed=",".join(columns))
+    return list(zip(lines, rows, strict=True))
 
 
 def _float(path: Path, line: int, column: str, text: str, *, share: bool = False) -> float:

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from simkz.errors import InputError
 from simkz.results.columns import COLUMNS
 
-__all__ = ["SIGNIFICANT", "Table", "format_number", "round_sig"]
+__all__ = ["SIGNIFICANT", "Table", "format_number", "parse_csv", "round_sig"]
 
 #: Significant digits written for floats: enough for any figure, stable across runs.
 SIGNIFICANT = 10
@@ -113,7 +113,7 @@ class Table:
                 "the file ends in the middle of a line (truncated?)",
                 allowed="a CSV file whose every line ends with a newline, as simkz writes them",
             )
-        header, rows, lines = _parse_csv(path, text)
+        header, rows, lines = parse_csv(path, text)
         for j, name in enumerate(header):
             if name not in COLUMNS:
                 raise InputError(path, (f"line 1, column {j + 1}",), "unknown column", value=name, allowed=COLUMNS)
@@ -180,7 +180,7 @@ def _write_rows_by_cell(table: Table, fh: TextIO) -> None:
         writer.writerow([f(c[i]) for f, c in zip(formatters, cols, strict=True)])
 
 
-def _parse_csv(path: Path, text: str) -> tuple[list[str], list[list[str]], list[int]]:
+def parse_csv(path: Path, text: str) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, rows and the line number of each row; every row has as many cells as the header."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
